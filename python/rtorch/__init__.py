@@ -1,0 +1,126 @@
+"""rtorch: PyTorch's API on a Rust core. Use it as ``import rtorch as torch``."""
+from __future__ import annotations
+
+from typing import Optional
+
+from rtorch import _C
+from rtorch._C import (  # noqa: F401
+    Generator,
+    Tensor,
+    arange,
+    as_tensor,
+    device,
+    dtype,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    get_default_dtype,
+    get_num_threads,
+    initial_seed,
+    linspace,
+    logspace,
+    manual_seed as _manual_seed,
+    normal,
+    ones,
+    ones_like,
+    promote_types,
+    rand,
+    randint,
+    randn,
+    randperm,
+    result_type,
+    set_default_dtype,
+    set_num_threads,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from rtorch._size import Size  # noqa: F401
+from rtorch._tensor_str import printoptions, set_printoptions  # noqa: F401
+from rtorch import return_types, cuda, nn  # noqa: F401,E402
+
+__version__ = "0.1.0"
+
+float32 = float = _C.float32
+float64 = double = _C.float64
+float16 = half = _C.float16
+bfloat16 = _C.bfloat16
+int64 = long = _C.int64
+int32 = int = _C.int32
+int16 = short = _C.int16
+int8 = _C.int8
+uint8 = _C.uint8
+bool = _C.bool
+
+default_generator = _C._default_generator()
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seeds the default generator; returns it, as torch does."""
+    _manual_seed(seed)
+    return default_generator
+
+
+def seed() -> int:
+    """Seeds the default generator non-deterministically and returns the seed."""
+    return default_generator.seed()
+
+
+def _dtype_from_name(name: str) -> dtype:
+    return getattr(_C, name)
+
+
+def is_tensor(obj: object) -> "builtins.bool":
+    """True when ``obj`` is an rtorch tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> "builtins.int":
+    """Number of elements of ``input``."""
+    return input.numel()
+
+
+def _method_forward(name: str):
+    def fn(input: Tensor, *args, **kwargs):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
+        return getattr(input, name)(*args, **kwargs)
+
+    fn.__name__ = name
+    fn.__qualname__ = name
+    fn.__doc__ = f"Function form of :meth:`Tensor.{name}`."
+    return fn
+
+
+# Function forms (``rtorch.exp(t)``) of the tensor methods: each forwards to the method,
+# which does all the work in Rust.
+_FORWARDED = """
+add sub subtract mul multiply div divide true_divide floor_divide remainder pow atan2 arctan2
+maximum minimum eq ne lt le gt ge greater greater_equal less less_equal not_equal
+logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor bitwise_not
+bitwise_left_shift bitwise_right_shift
+neg negative abs absolute sign square relu floor ceil round trunc fix frac exp exp2 expm1
+log log2 log10 log1p sqrt rsqrt reciprocal sin cos tan asin arcsin acos arccos atan arctan
+sinh cosh tanh sigmoid erf erfinv silu clamp clip clamp_min clamp_max masked_fill lerp
+nan_to_num isnan isinf isposinf isneginf isfinite
+sum mean prod max min amax amin argmax argmin var std norm logsumexp all any count_nonzero
+softmax log_softmax matmul mm bmm mv dot outer
+reshape view flatten unflatten squeeze unsqueeze transpose swapaxes permute t narrow select
+unfold clone
+""".split()
+for _name in _FORWARDED:
+    globals()[_name] = _method_forward(_name)
+del _name
+
+
+def where(condition: Tensor, input=None, other=None) -> Tensor:
+    """Elements of ``input`` where ``condition`` holds, else of ``other`` (broadcast together).
+
+    ``input`` and ``other`` may be tensors or Python numbers (weak scalars for promotion).
+    """
+    if input is None and other is None:
+        raise NotImplementedError("where(condition) (nonzero) is not implemented yet")
+    return _C._where(condition, input, other)

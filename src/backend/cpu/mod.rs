@@ -1,0 +1,9 @@
+//! CPU kernels: strided iteration, elementwise maps, reductions and GEMM.
+
+pub mod alloc;
+pub mod arith;
+pub mod iter;
+pub mod map;
+pub mod math;
+pub mod reduce;
+pub mod threads;

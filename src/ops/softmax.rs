@@ -1,0 +1,113 @@
+//! softmax and log_softmax over one dim, fused per row on the CPU.
+
+use rayon::prelude::*;
+
+use crate::backend::cpu::iter::{SendPtr, PARALLEL_THRESHOLD};
+use crate::backend::cpu::math::FloatMath;
+use crate::dtype::{DType, Element};
+use crate::error::Result;
+use crate::tensor::Tensor;
+
+/// Numeric ops a softmax row needs.
+pub trait RowFloat:
+    FloatMath + Element + std::ops::Sub<Output = Self> + std::ops::Mul<Output = Self> + std::ops::Add<Output = Self>
+{
+}
+impl RowFloat for f32 {}
+impl RowFloat for f64 {}
+
+/// Sum in 8 independent lanes so that the loop vectorises.
+#[inline(always)]
+fn lane_sum<T: RowFloat>(xs: &[T]) -> f64 {
+    let mut lanes = [T::zero(); 8];
+    let mut it = xs.chunks_exact(8);
+    for c in &mut it {
+        for i in 0..8 {
+            lanes[i] = lanes[i] + c[i];
+        }
+    }
+    lanes.iter().chain(it.remainder()).map(|v| v.to_f64()).sum()
+}
+
+/// One row of length n (stride 1): out = softmax(x) or log_softmax(x).
+#[inline(always)]
+fn row<T: RowFloat>(x: &[T], out: &mut [T], log: bool) {
+    let mut m = T::from_f64(f64::NEG_INFINITY);
+    let mut nan = false;
+    for &v in x {
+        nan |= v != v;
+        m = if v > m { v } else { m };
+    }
+    if nan {
+        out.iter_mut().for_each(|o| *o = T::from_f64(f64::NAN));
+        return;
+    }
+    if m.to_f64().is_infinite() {
+        m = T::zero();
+    }
+    for (o, &v) in out.iter_mut().zip(x) {
+        *o = (v - m).exp();
+    }
+    let sum = lane_sum(out);
+    if log {
+        let ls = T::from_f64(sum.ln());
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o = v - m - ls;
+        }
+    } else {
+        let inv = T::from_f64(1.0 / sum);
+        for o in out.iter_mut() {
+            *o = *o * inv;
+        }
+    }
+}
+
+fn softmax_typed<T: RowFloat>(x: &Tensor, dim: usize, log: bool) -> Result<Tensor> {
+    // Move `dim` last and make rows contiguous; the result is moved back afterwards.
+    let last = x.ndim() - 1;
+    let xt = x.transpose(dim as i64, last as i64)?.contiguous()?;
+    let out = Tensor::empty(xt.shape(), x.dtype(), crate::Device::Cpu)?;
+    let n = xt.shape()[last];
+    let rows = if n == 0 { 0 } else { xt.numel() / n };
+    let (px, po) = (SendPtr(xt.cpu_ptr::<T>()?), SendPtr(out.cpu_ptr::<T>()?));
+    let one = |r: usize| {
+        // SAFETY: rows are disjoint contiguous spans of n elements in xt and out.
+        unsafe {
+            let xs = std::slice::from_raw_parts(px.get().add(r * n) as *const T, n);
+            let os = std::slice::from_raw_parts_mut(po.get().add(r * n), n);
+            crate::backend::cpu::map::simd(|| row(xs, os, log));
+        }
+    };
+    if xt.numel() >= PARALLEL_THRESHOLD && rows > 1 {
+        (0..rows).into_par_iter().for_each(one);
+    } else {
+        (0..rows).for_each(one);
+    }
+    let res = out.transpose(dim as i64, last as i64)?;
+    if dim == last { Ok(res) } else { res.contiguous() }
+}
+
+impl Tensor {
+    /// softmax (or log_softmax) over `dim`, optionally computing in `dtype`.
+    pub fn softmax(&self, dim: i64, log: bool, dtype: Option<DType>) -> Result<Tensor> {
+        self.expect_cpu("softmax")?;
+        let x = match dtype {
+            Some(d) => self.to_dtype(d)?,
+            None => self.clone(),
+        };
+        let name = if log { "log_softmax" } else { "softmax" };
+        if !x.dtype().is_floating_point() {
+            bail!("\"{name}_lastdim_kernel_impl\" not implemented for '{}'", x.dtype().scalar_name());
+        }
+        if x.ndim() == 0 {
+            crate::error::wrap_dim(dim, 0)?;
+            return x.reshape(&[1])?.softmax(0, log, None)?.reshape(&[]);
+        }
+        let d = crate::error::wrap_dim(dim, x.ndim())?;
+        match x.dtype() {
+            DType::F32 => softmax_typed::<f32>(&x, d, log),
+            DType::F64 => softmax_typed::<f64>(&x, d, log),
+            other => x.to_dtype(DType::F32)?.softmax(dim, log, None)?.to_dtype(other),
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Views: new layouts over the same storage, never a copy (reshape copies only when it must).
+
+use crate::error::{wrap_dim, Error, Result};
+use crate::layout::{fmt_shape, infer_shape, Layout};
+use crate::tensor::Tensor;
+
+impl Tensor {
+    /// A view with a new shape (one dim may be -1); errors when the strides do not allow it.
+    pub fn view(&self, shape: &[i64]) -> Result<Tensor> {
+        let shape = infer_shape(shape, self.numel())?;
+        match self.layout().view(&shape) {
+            Some(l) => Ok(self.with_layout(l)),
+            None => Err(Error::Runtime(
+                "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.".into(),
+            )),
+        }
+    }
+
+    /// Like `view`, but copies when the layout cannot be viewed.
+    pub fn reshape(&self, shape: &[i64]) -> Result<Tensor> {
+        let s = infer_shape(shape, self.numel())?;
+        match self.layout().view(&s) {
+            Some(l) => Ok(self.with_layout(l)),
+            None => {
+                let c = self.contiguous()?;
+                Ok(c.with_layout(Layout::contiguous(&s)))
+            }
+        }
+    }
+
+    pub fn flatten(&self, start_dim: i64, end_dim: i64) -> Result<Tensor> {
+        if self.ndim() == 0 {
+            return self.reshape(&[1]);
+        }
+        let (s, e) = (wrap_dim(start_dim, self.ndim())?, wrap_dim(end_dim, self.ndim())?);
+        if s > e {
+            bail!("flatten() has invalid args: start_dim cannot come after end_dim");
+        }
+        let mut shape: Vec<i64> = self.shape()[..s].iter().map(|&d| d as i64).collect();
+        shape.push(self.shape()[s..=e].iter().product::<usize>() as i64);
+        shape.extend(self.shape()[e + 1..].iter().map(|&d| d as i64));
+        self.reshape(&shape)
+    }
+
+    pub fn unflatten(&self, dim: i64, sizes: &[i64]) -> Result<Tensor> {
+        let d = wrap_dim(dim, self.ndim())?;
+        if sizes.is_empty() {
+            bail!("unflatten: sizes must be non-empty");
+        }
+        let inner = infer_shape(sizes, self.shape()[d]).map_err(|_| {
+            Error::Runtime(format!(
+                "unflatten: Provided sizes {sizes:?} don't multiply up to the size of dim {dim} ({}) in the input tensor",
+                self.shape()[d]
+            ))
+        })?;
+        let mut shape: Vec<i64> = self.shape()[..d].iter().map(|&x| x as i64).collect();
+        shape.extend(inner.iter().map(|&x| x as i64));
+        shape.extend(self.shape()[d + 1..].iter().map(|&x| x as i64));
+        self.view(&shape).or_else(|_| self.reshape(&shape))
+    }
+
+    pub fn squeeze(&self, dims: Option<&[i64]>) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout().squeeze(dims)?))
+    }
+
+    pub fn unsqueeze(&self, dim: i64) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout().unsqueeze(dim)?))
+    }
+
+    pub fn transpose(&self, d0: i64, d1: i64) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout().transpose(d0, d1)?))
+    }
+
+    pub fn permute(&self, dims: &[i64]) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout().permute(dims)?))
+    }
+
+    /// Transpose of a matrix (0-d and 1-d tensors are returned as is).
+    pub fn t(&self) -> Result<Tensor> {
+        if self.ndim() > 2 {
+            bail!("t() expects a tensor with <= 2 dimensions, but self is {}D", self.ndim());
+        }
+        if self.ndim() < 2 {
+            return Ok(self.clone());
+        }
+        self.transpose(0, 1)
+    }
+
+    /// Transpose of the last two dims (`.mT`).
+    pub fn mt(&self) -> Result<Tensor> {
+        if self.ndim() < 2 {
+            bail!("tensor.mT is only supported on matrices or batches of matrices. Got {}-D tensor.", self.ndim());
+        }
+        self.transpose(-2, -1)
+    }
+
+    /// Reverses all dims (`.T`, deprecated in torch for ndim != 2 but still supported).
+    pub fn reverse_dims(&self) -> Result<Tensor> {
+        let dims: Vec<i64> = (0..self.ndim() as i64).rev().collect();
+        self.permute(&dims)
+    }
+
+    pub fn expand(&self, sizes: &[i64]) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout().expand(sizes)?))
+    }
+
+    pub fn expand_as(&self, other: &Tensor) -> Result<Tensor> {
+        self.expand(&other.shape().iter().map(|&d| d as i64).collect::<Vec<_>>())
+    }
+
+    /// Broadcasts to a shape (`torch.broadcast_to`).
+    pub fn broadcast_to(&self, shape: &[usize]) -> Result<Tensor> {
+        self.expand(&shape.iter().map(|&d| d as i64).collect::<Vec<_>>()).map_err(|_| {
+            Error::Runtime(format!(
+                "The expanded size of the tensor must match the existing size: cannot broadcast {} to {}",
+                fmt_shape(self.shape()),
+                fmt_shape(shape)
+            ))
+        })
+    }
+
+    pub fn narrow(&self, dim: i64, start: i64, length: i64) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout().narrow(dim, start, length)?))
+    }
+
+    pub fn select(&self, dim: i64, index: i64) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout().select(dim, index)?))
+    }
+
+    /// `self[..., start:stop:step, ...]` along `dim`.
+    pub fn slice(&self, dim: i64, start: i64, stop: i64, step: i64) -> Result<Tensor> {
+        if self.ndim() == 0 {
+            return Err(Error::Index("slice() cannot be applied to a 0-dim tensor.".into()));
+        }
+        let d = wrap_dim(dim, self.ndim())?;
+        Ok(self.with_layout(self.layout().slice(d, start, stop, step)?))
+    }
+
+    /// Sliding windows of `size` every `step` along `dim`, as a new last dim.
+    pub fn unfold(&self, dim: i64, size: usize, step: usize) -> Result<Tensor> {
+        Ok(self.with_layout(self.layout().unfold(dim, size, step)?))
+    }
+}

@@ -1,0 +1,425 @@
+//! Module-level functions of `rtorch._C`: factories, random numbers, settings.
+
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyTuple};
+
+use super::args::{factory_shape, shape_of, to_scalar};
+use super::convert::{from_numpy, is_array, tensor_from_data};
+use super::dtype::{dtype_object, parse_device, parse_dtype, PyDType};
+use super::tensor::{nogil, PyTensor};
+use crate::device::Device;
+use crate::dtype::{DType, Scalar};
+use crate::ops::random::Generator;
+use crate::tensor::Tensor;
+
+fn dev(device: Option<&Bound<'_, PyAny>>) -> PyResult<Device> {
+    Ok(parse_device(device)?.unwrap_or(Device::Cpu))
+}
+
+fn float_dtype(dtype: Option<&Bound<'_, PyAny>>) -> PyResult<DType> {
+    Ok(parse_dtype(dtype)?.unwrap_or_else(crate::default_dtype))
+}
+
+fn check_requires_grad(requires_grad: bool) -> PyResult<()> {
+    if requires_grad {
+        return Err(PyRuntimeError::new_err("requires_grad=True needs autograd, which is not implemented yet"));
+    }
+    Ok(())
+}
+
+#[pyfunction]
+#[pyo3(signature = (data, *, dtype=None, device=None, requires_grad=false, pin_memory=false))]
+pub fn tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<PyTensor> {
+    let _ = pin_memory;
+    check_requires_grad(requires_grad)?;
+    let t = tensor_from_data(data, parse_dtype(dtype)?)?;
+    Ok(PyTensor::new(t.to_device(dev(device)?)?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (data, dtype=None, device=None))]
+pub fn as_tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+    let dtype = parse_dtype(dtype)?;
+    let device = parse_device(device)?;
+    if let Ok(t) = data.cast::<PyTensor>() {
+        let tt = &t.get().t;
+        if dtype.is_none_or(|d| d == tt.dtype()) && device.is_none_or(|d| d == tt.device()) {
+            return Ok(t.clone().into_any().unbind());
+        }
+    }
+    let t = if let Ok(t) = data.cast::<PyTensor>() {
+        t.get().t.clone()
+    } else if is_array(data) {
+        from_numpy(data).or_else(|_| tensor_from_data(data, None))?
+    } else {
+        tensor_from_data(data, dtype)?
+    };
+    let t = match dtype { Some(d) => t.to_dtype(d)?, None => t };
+    let t = match device { Some(d) => t.to_device(d)?, None => t };
+    Ok(Py::new(data.py(), PyTensor::new(t))?.into_any())
+}
+
+#[pyfunction]
+#[pyo3(name = "from_numpy")]
+pub fn from_numpy_py(array: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    if !is_array(array) {
+        return Err(PyTypeError::new_err(format!("expected np.ndarray (got {})", array.get_type().name()?)));
+    }
+    Ok(PyTensor::new(from_numpy(array)?))
+}
+
+macro_rules! filled {
+    ($name:ident, $value:expr) => {
+        #[pyfunction]
+        #[pyo3(signature = (*size, out=None, dtype=None, layout=None, device=None, requires_grad=false, pin_memory=false, **kwargs))]
+        #[allow(clippy::too_many_arguments)]
+        pub fn $name(py: Python<'_>, size: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool, kwargs: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<PyTensor> {
+            let _ = (layout, pin_memory);
+            check_requires_grad(requires_grad)?;
+            let shape = match kwargs.map(|k| k.get_item("size")).transpose()?.flatten() {
+                Some(s) if size.is_empty() => shape_of(&s)?,
+                _ => {
+                    if let Some(k) = kwargs.filter(|k| !k.is_empty()) {
+                        return Err(PyTypeError::new_err(format!("{}() got unexpected keyword arguments {}", stringify!($name), k.keys())));
+                    }
+                    factory_shape(size)?
+                }
+            };
+            let (d, dv) = (float_dtype(dtype)?, dev(device)?);
+            let value: Option<Scalar> = $value;
+            let t = match value {
+                Some(v) => nogil(py, shape.iter().product(), move || crate::full(&shape, v, d, dv))?,
+                None => Tensor::empty(&shape, d, dv)?,
+            };
+            if let Some(o) = out.filter(|o| !o.is_none()) {
+                let o = super::args::tensor_arg(o, "out")?;
+                o.copy_(&t)?;
+                return Ok(PyTensor::new(o));
+            }
+            Ok(PyTensor::new(t))
+        }
+    };
+}
+filled!(zeros, Some(Scalar::Int(0)));
+filled!(ones, Some(Scalar::Int(1)));
+filled!(empty, None);
+
+#[pyfunction]
+#[pyo3(signature = (size, fill_value, *, dtype=None, device=None, requires_grad=false))]
+pub fn full(size: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+    check_requires_grad(requires_grad)?;
+    let shape = shape_of(size)?;
+    let v = to_scalar(fill_value)?.ok_or_else(|| PyTypeError::new_err("full(): argument 'fill_value' must be Number"))?;
+    let d = parse_dtype(dtype)?.unwrap_or(match v {
+        Scalar::Bool(_) => DType::Bool,
+        Scalar::Int(_) => DType::I64,
+        Scalar::Float(_) => crate::default_dtype(),
+    });
+    Ok(PyTensor::new(crate::full(&shape, v, d, dev(device)?)?))
+}
+
+fn like_args(input: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<(Vec<usize>, DType, Device)> {
+    let t = super::args::tensor_arg(input, "_like")?;
+    Ok((t.shape().to_vec(), parse_dtype(dtype)?.unwrap_or(t.dtype()), parse_device(device)?.unwrap_or(t.device())))
+}
+
+#[pyfunction]
+#[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
+pub fn zeros_like(input: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+    check_requires_grad(requires_grad)?;
+    let (s, d, dv) = like_args(input, dtype, device)?;
+    Ok(PyTensor::new(crate::zeros(&s, d, dv)?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
+pub fn ones_like(input: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+    check_requires_grad(requires_grad)?;
+    let (s, d, dv) = like_args(input, dtype, device)?;
+    Ok(PyTensor::new(crate::ones(&s, d, dv)?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
+pub fn empty_like(input: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+    check_requires_grad(requires_grad)?;
+    let (s, d, dv) = like_args(input, dtype, device)?;
+    Ok(PyTensor::new(Tensor::empty(&s, d, dv)?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (input, fill_value, *, dtype=None, device=None, requires_grad=false))]
+pub fn full_like(input: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+    check_requires_grad(requires_grad)?;
+    let (s, d, dv) = like_args(input, dtype, device)?;
+    let v = to_scalar(fill_value)?.ok_or_else(|| PyTypeError::new_err("full_like(): argument 'fill_value' must be Number"))?;
+    Ok(PyTensor::new(crate::full(&s, v, d, dv)?))
+}
+
+fn num(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Scalar> {
+    if let Ok(t) = obj.cast::<PyTensor>() {
+        return Ok(t.get().t.item()?);
+    }
+    to_scalar(obj)?.ok_or_else(|| PyTypeError::new_err(format!("{what} must be a number, not {}", obj.get_type().name().map(|n| n.to_string()).unwrap_or_default())))
+}
+
+#[pyfunction]
+#[pyo3(signature = (start, end=None, step=None, *, dtype=None, device=None, requires_grad=false))]
+pub fn arange(start: &Bound<'_, PyAny>, end: Option<&Bound<'_, PyAny>>, step: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+    check_requires_grad(requires_grad)?;
+    let (s, e) = match end.filter(|e| !e.is_none()) {
+        Some(e) => (num(start, "start")?, num(e, "end")?),
+        None => (Scalar::Int(0), num(start, "end")?),
+    };
+    let st = match step.filter(|s| !s.is_none()) { Some(s) => num(s, "step")?, None => Scalar::Int(1) };
+    let any_float = s.is_float() || e.is_float() || st.is_float();
+    let d = parse_dtype(dtype)?.unwrap_or(if any_float { crate::default_dtype() } else { DType::I64 });
+    Ok(PyTensor::new(crate::arange(s, e, st, d, dev(device)?)?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (start, end, steps, *, dtype=None, device=None, requires_grad=false))]
+pub fn linspace(start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, steps: i64, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+    check_requires_grad(requires_grad)?;
+    let (s, e) = (num(start, "start")?.to_f64(), num(end, "end")?.to_f64());
+    Ok(PyTensor::new(crate::linspace(s, e, steps, float_dtype(dtype)?, dev(device)?)?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=false))]
+#[allow(clippy::too_many_arguments)]
+pub fn logspace(start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, steps: i64, base: f64, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+    check_requires_grad(requires_grad)?;
+    let (s, e) = (num(start, "start")?.to_f64(), num(end, "end")?.to_f64());
+    Ok(PyTensor::new(crate::logspace(s, e, steps, base, float_dtype(dtype)?, dev(device)?)?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (n, m=None, *, dtype=None, device=None, requires_grad=false))]
+pub fn eye(n: i64, m: Option<i64>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+    check_requires_grad(requires_grad)?;
+    let m = m.unwrap_or(n);
+    if n < 0 || m < 0 {
+        return Err(PyRuntimeError::new_err(format!("n must be greater or equal to 0, got {}", n.min(m))));
+    }
+    Ok(PyTensor::new(crate::eye(n as usize, m as usize, float_dtype(dtype)?, dev(device)?)?))
+}
+
+/// `torch.Generator`.
+#[pyclass(name = "Generator", module = "rtorch", frozen)]
+pub struct PyGenerator {
+    pub g: Generator,
+}
+
+#[pymethods]
+impl PyGenerator {
+    #[new]
+    #[pyo3(signature = (device=None))]
+    fn py_new(device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let _ = parse_device(device)?;
+        Ok(PyGenerator { g: Generator::default() })
+    }
+
+    fn manual_seed<'py>(slf: &Bound<'py, Self>, seed: i64) -> PyResult<Bound<'py, Self>> {
+        slf.get().g.manual_seed(seed as u64)?;
+        Ok(slf.clone())
+    }
+
+    fn initial_seed(&self) -> PyResult<u64> {
+        Ok(self.g.initial_seed()?)
+    }
+
+    fn seed(&self) -> PyResult<u64> {
+        let s = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
+        self.g.manual_seed(s)?;
+        Ok(s)
+    }
+
+    fn get_state(&self, py: Python<'_>) -> PyResult<PyTensor> {
+        let _ = py;
+        Ok(PyTensor::new(Tensor::from_vec(self.g.get_state()?, &[40])?))
+    }
+
+    fn set_state<'py>(slf: &Bound<'py, Self>, state: PyRef<'py, PyTensor>) -> PyResult<Bound<'py, Self>> {
+        slf.get().g.set_state(&state.t.to_vec::<u8>()?)?;
+        Ok(slf.clone())
+    }
+}
+
+fn gen_of<'a>(g: Option<&'a Bound<'a, PyAny>>) -> PyResult<Option<Generator>> {
+    match g {
+        Some(g) if !g.is_none() => Ok(Some(g.cast::<PyGenerator>()?.get().g.clone())),
+        _ => Ok(None),
+    }
+}
+
+macro_rules! random_fn {
+    ($name:ident, $f:path) => {
+        #[pyfunction]
+        #[pyo3(signature = (*size, generator=None, dtype=None, device=None, requires_grad=false))]
+        pub fn $name(size: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+            check_requires_grad(requires_grad)?;
+            let shape = factory_shape(size)?;
+            Ok(PyTensor::new($f(&shape, float_dtype(dtype)?, dev(device)?, gen_of(generator)?.as_ref())?))
+        }
+    };
+}
+random_fn!(rand, crate::rand);
+random_fn!(randn, crate::randn);
+
+#[pyfunction]
+#[pyo3(signature = (*args, generator=None, dtype=None, device=None, requires_grad=false, size=None))]
+pub fn randint(args: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, size: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    check_requires_grad(requires_grad)?;
+    let mut ints = vec![];
+    let mut shape = size.map(shape_of).transpose()?;
+    for a in args.iter() {
+        if a.cast::<PyTuple>().is_ok() || a.cast::<pyo3::types::PyList>().is_ok() {
+            shape = Some(shape_of(&a)?);
+        } else {
+            ints.push(a.extract::<i64>()?);
+        }
+    }
+    let (low, high) = match ints.as_slice() {
+        [h] => (0, *h),
+        [l, h] => (*l, *h),
+        _ => return Err(PyTypeError::new_err("randint() received an invalid combination of arguments: expected (high, size) or (low, high, size)")),
+    };
+    let shape = shape.ok_or_else(|| PyTypeError::new_err("randint() missing required argument 'size'"))?;
+    let d = parse_dtype(dtype)?.unwrap_or(DType::I64);
+    Ok(PyTensor::new(crate::randint(low, high, &shape, d, dev(device)?, gen_of(generator)?.as_ref())?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (n, *, generator=None, dtype=None, device=None))]
+pub fn randperm(n: i64, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    if n < 0 {
+        return Err(PyRuntimeError::new_err(format!("n must be non-negative, got{n}")));
+    }
+    let d = parse_dtype(dtype)?.unwrap_or(DType::I64);
+    Ok(PyTensor::new(crate::randperm(n as usize, d, dev(device)?, gen_of(generator)?.as_ref())?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (mean, std=None, size=None, *, generator=None, dtype=None, device=None))]
+pub fn normal(mean: &Bound<'_, PyAny>, std: Option<&Bound<'_, PyAny>>, size: Option<&Bound<'_, PyAny>>, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    let g = gen_of(generator)?;
+    let one = 1.0f64.into_pyobject(mean.py())?.into_any();
+    let std = std.filter(|s| !s.is_none()).unwrap_or(&one);
+    // Tensor mean/std: one sample per element, broadcast together.
+    if mean.cast::<PyTensor>().is_ok() || std.cast::<PyTensor>().is_ok() {
+        let m = super::args::arg(mean, "normal")?;
+        let s = super::args::arg(std, "normal")?;
+        let zero = crate::zeros(&[], crate::default_dtype(), Device::Cpu)?;
+        let shape = crate::layout::broadcast_shapes(
+            match &m { super::args::OwnedArg::Tensor(t) => t.shape(), _ => zero.shape() },
+            match &s { super::args::OwnedArg::Tensor(t) => t.shape(), _ => zero.shape() },
+        )?;
+        let d = match (&m, &s) { (super::args::OwnedArg::Tensor(t), _) | (_, super::args::OwnedArg::Tensor(t)) => t.dtype(), _ => crate::default_dtype() };
+        let z = crate::randn(&shape, d, Device::Cpu, g.as_ref())?;
+        return Ok(PyTensor::new(z.mul(s.as_arg())?.add(m.as_arg())?));
+    }
+    let shape = size.map(shape_of).transpose()?.ok_or_else(|| PyTypeError::new_err("normal() missing required argument 'size'"))?;
+    let (m, s) = (num(mean, "mean")?.to_f64(), num(std, "std")?.to_f64());
+    Ok(PyTensor::new(crate::normal(m, s, &shape, float_dtype(dtype)?, dev(device)?, g.as_ref())?))
+}
+
+#[pyfunction]
+pub fn manual_seed(seed: i64) -> PyResult<()> {
+    Ok(crate::manual_seed(seed as u64)?)
+}
+
+#[pyfunction]
+pub fn initial_seed() -> PyResult<u64> {
+    Ok(crate::ops::random::default_generator().initial_seed()?)
+}
+
+#[pyfunction]
+pub fn _default_generator() -> PyGenerator {
+    PyGenerator { g: crate::ops::random::default_generator().clone() }
+}
+
+#[pyfunction]
+pub fn get_num_threads() -> usize {
+    crate::get_num_threads()
+}
+
+#[pyfunction]
+pub fn set_num_threads(n: i64) -> PyResult<()> {
+    if n <= 0 {
+        return Err(PyRuntimeError::new_err("Number of threads must be positive"));
+    }
+    Ok(crate::set_num_threads(n as usize)?)
+}
+
+#[pyfunction]
+pub fn get_default_dtype(py: Python<'_>) -> PyResult<Py<PyDType>> {
+    dtype_object(py, crate::default_dtype())
+}
+
+#[pyfunction]
+pub fn set_default_dtype(d: &Bound<'_, PyAny>) -> PyResult<()> {
+    let d = parse_dtype(Some(d))?.ok_or_else(|| PyTypeError::new_err("set_default_dtype expects a dtype"))?;
+    Ok(crate::set_default_dtype(d)?)
+}
+
+#[pyfunction]
+pub fn promote_types(py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Py<PyDType>> {
+    let (a, b) = (parse_dtype(Some(a))?, parse_dtype(Some(b))?);
+    match (a, b) {
+        (Some(a), Some(b)) => dtype_object(py, crate::promote_types(a, b)),
+        _ => Err(PyTypeError::new_err("promote_types expects two dtypes")),
+    }
+}
+
+#[pyfunction]
+pub fn result_type(py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Py<PyDType>> {
+    let mut rt = crate::dtype::ResultType::default();
+    for x in [a, b] {
+        rt = match super::args::arg(x, "result_type")? {
+            super::args::OwnedArg::Tensor(t) => rt.tensor(t.dtype(), t.ndim()),
+            super::args::OwnedArg::Scalar(s) => rt.scalar(s),
+        };
+    }
+    dtype_object(py, rt.result())
+}
+
+#[pyfunction]
+pub fn _rebuild_tensor(data: &Bound<'_, PyBytes>, dtype: &str, shape: Vec<usize>) -> PyResult<PyTensor> {
+    let d = DType::from_name(dtype).ok_or_else(|| PyValueError::new_err(format!("unknown dtype {dtype}")))?;
+    let bytes = data.as_bytes();
+    let t = Tensor::empty(&shape, d, Device::Cpu)?;
+    if bytes.len() != t.numel() * d.size() {
+        return Err(PyValueError::new_err("pickled tensor data does not match its shape"));
+    }
+    // SAFETY: t is a fresh contiguous CPU buffer of exactly bytes.len() bytes.
+    unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), t.data_ptr() as *mut u8, bytes.len()) };
+    if d == DType::Bool {
+        // Normalise bytes to 0/1 so the buffer is valid bool data whatever the pickle held.
+        return Ok(PyTensor::new(t.to_dtype(DType::U8)?.ne(Scalar::Int(0))?));
+    }
+    Ok(PyTensor::new(t))
+}
+
+#[pyfunction]
+pub fn _cuda_is_available() -> bool {
+    crate::backend::cuda::is_available()
+}
+
+#[pyfunction]
+pub fn _cuda_device_count() -> usize {
+    crate::backend::cuda::device_count()
+}
+
+#[pyfunction]
+pub fn _empty_cache() {
+    crate::backend::cpu::alloc::empty_cache()
+}
+
+#[pyfunction]
+pub fn _where(condition: &Bound<'_, PyAny>, input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    let c = super::args::tensor_arg(condition, "where")?;
+    let (a, b) = (super::args::arg(input, "where")?, super::args::arg(other, "where")?);
+    Ok(PyTensor::new(crate::ops::ternary::where_(&c, a.as_arg(), b.as_arg())?))
+}

@@ -1,0 +1,38 @@
+//! PyO3 bindings (feature `python`): the `rtorch._C` module. Bindings only: every op is a
+//! call into the crate.
+
+mod args;
+mod convert;
+mod dtype;
+mod errors;
+mod functions;
+mod tensor;
+mod tensor_math;
+
+use pyo3::prelude::*;
+
+use crate::dtype::ALL_DTYPES;
+
+#[pymodule]
+#[allow(non_snake_case)]
+fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<tensor::PyTensor>()?;
+    m.add_class::<dtype::PyDType>()?;
+    m.add_class::<dtype::PyDevice>()?;
+    m.add_class::<functions::PyGenerator>()?;
+    for d in ALL_DTYPES {
+        m.add(d.name(), dtype::dtype_object(py, d)?)?;
+    }
+    macro_rules! add {
+        ($($f:ident),* $(,)?) => { $( m.add_function(wrap_pyfunction!(functions::$f, m)?)?; )* };
+    }
+    add!(
+        tensor, as_tensor, from_numpy_py, zeros, ones, empty, full, zeros_like, ones_like, empty_like,
+        full_like, arange, linspace, logspace, eye, rand, randn, randint, randperm, normal,
+        manual_seed, initial_seed, _default_generator, get_num_threads, set_num_threads,
+        get_default_dtype, set_default_dtype, promote_types, result_type, _rebuild_tensor,
+        _cuda_is_available, _cuda_device_count, _empty_cache, _where,
+    );
+    Ok(())
+}

@@ -1,0 +1,151 @@
+//! Storage: the memory behind one or more tensors (views share it), with the version counter
+//! autograd uses to detect in-place changes to saved tensors.
+
+use std::any::Any;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::backend::cpu::alloc::Block;
+use crate::device::Device;
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+
+/// Who keeps CPU memory alive: our allocator, or a foreign owner such as a numpy array.
+pub enum CpuOwner {
+    Block(Block),
+    Foreign(Box<dyn Any + Send + Sync>),
+}
+
+/// A span of CPU memory.
+pub struct CpuBuffer {
+    ptr: *mut u8,
+    nbytes: usize,
+    _owner: CpuOwner,
+}
+
+// SAFETY: the buffer's owner is Send + Sync; the raw pointer is only an address into it.
+unsafe impl Send for CpuBuffer {}
+// SAFETY: as for Send: concurrent writes through views are the user's responsibility, as in torch.
+unsafe impl Sync for CpuBuffer {}
+
+/// The memory of a storage, by device.
+pub enum Buffer {
+    Cpu(CpuBuffer),
+    #[cfg(feature = "cuda")]
+    Cuda(crate::backend::cuda::CudaBuffer),
+}
+
+/// Memory shared by all views of a tensor.
+pub struct Storage {
+    pub(crate) buffer: Buffer,
+    pub(crate) dtype: DType,
+    /// Number of elements of `dtype` the buffer holds.
+    pub(crate) len: usize,
+    version: AtomicU64,
+}
+
+impl Storage {
+    /// Fresh CPU memory for `len` elements (contents unspecified but initialised).
+    pub fn cpu(dtype: DType, len: usize) -> Result<Storage> {
+        let nbytes = len.checked_mul(dtype.size()).ok_or_else(|| {
+            Error::Runtime(format!("Trying to create tensor with {len} elements: size overflows"))
+        })?;
+        let block = Block::new(nbytes).ok_or_else(|| {
+            Error::Runtime(format!(
+                "[enforce fail at alloc_cpu.cpp] DefaultCPUAllocator: can't allocate memory: you tried to allocate {nbytes} bytes."
+            ))
+        })?;
+        let ptr = block.as_ptr();
+        Ok(Storage {
+            buffer: Buffer::Cpu(CpuBuffer { ptr, nbytes, _owner: CpuOwner::Block(block) }),
+            dtype,
+            len,
+            version: AtomicU64::new(0),
+        })
+    }
+
+    /// Wraps foreign CPU memory, keeping `owner` alive as long as the storage lives.
+    ///
+    /// # Safety
+    /// `ptr` must point to `len` initialised, suitably aligned elements of `dtype` that stay
+    /// valid while `owner` is alive, and bool data must hold only 0 or 1.
+    pub unsafe fn from_foreign(
+        ptr: *mut u8,
+        dtype: DType,
+        len: usize,
+        owner: Box<dyn Any + Send + Sync>,
+    ) -> Storage {
+        let nbytes = len * dtype.size();
+        Storage {
+            buffer: Buffer::Cpu(CpuBuffer { ptr, nbytes, _owner: CpuOwner::Foreign(owner) }),
+            dtype,
+            len,
+            version: AtomicU64::new(0),
+        }
+    }
+
+    #[cfg(feature = "cuda")]
+    pub(crate) fn from_cuda(buf: crate::backend::cuda::CudaBuffer, dtype: DType, len: usize) -> Storage {
+        Storage { buffer: Buffer::Cuda(buf), dtype, len, version: AtomicU64::new(0) }
+    }
+
+    pub fn device(&self) -> Device {
+        match &self.buffer {
+            Buffer::Cpu(_) => Device::Cpu,
+            #[cfg(feature = "cuda")]
+            Buffer::Cuda(b) => Device::Cuda(b.ordinal()),
+        }
+    }
+
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn nbytes(&self) -> usize {
+        self.len * self.dtype.size()
+    }
+
+    /// The base address of CPU memory, or of the device allocation.
+    pub fn data_ptr(&self) -> usize {
+        match &self.buffer {
+            Buffer::Cpu(b) => b.ptr as usize,
+            #[cfg(feature = "cuda")]
+            Buffer::Cuda(b) => b.device_ptr() as usize,
+        }
+    }
+
+    /// The CPU base pointer, typed. Errors for device memory.
+    pub(crate) fn cpu_ptr(&self) -> Result<*mut u8> {
+        match &self.buffer {
+            Buffer::Cpu(b) => Ok(b.ptr),
+            #[cfg(feature = "cuda")]
+            Buffer::Cuda(_) => Err(Error::Runtime(
+                "expected a CPU tensor, got a CUDA tensor (call .cpu() first)".into(),
+            )),
+        }
+    }
+
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::Relaxed)
+    }
+
+    pub fn bump_version(&self) {
+        self.version.fetch_add(1, Ordering::Relaxed);
+    }
+
+    #[allow(dead_code)]
+    pub(crate) fn cpu_nbytes(&self) -> usize {
+        match &self.buffer {
+            Buffer::Cpu(b) => b.nbytes,
+            #[cfg(feature = "cuda")]
+            Buffer::Cuda(_) => 0,
+        }
+    }
+}

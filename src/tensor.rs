@@ -1,0 +1,194 @@
+//! The tensor handle: a cheap `Arc` to storage plus a layout. Views share the storage.
+
+use std::sync::Arc;
+
+use crate::device::Device;
+use crate::dtype::{DType, Element, Scalar};
+use crate::error::{Error, Result};
+use crate::layout::{checked_numel, Layout};
+use crate::storage::Storage;
+
+pub(crate) struct TensorImpl {
+    pub(crate) storage: Arc<Storage>,
+    pub(crate) layout: Layout,
+}
+
+/// An n-dimensional array: a view (shape, strides, offset) into shared storage.
+///
+/// Cloning a `Tensor` clones the handle, not the data; use [`Tensor::deep_clone`] to copy.
+#[derive(Clone)]
+pub struct Tensor(pub(crate) Arc<TensorImpl>);
+
+impl std::fmt::Debug for Tensor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tensor(shape={:?}, dtype={}, device={})", self.shape(), self.dtype(), self.device())
+    }
+}
+
+impl Tensor {
+    pub(crate) fn from_parts(storage: Arc<Storage>, layout: Layout) -> Tensor {
+        Tensor(Arc::new(TensorImpl { storage, layout }))
+    }
+
+    /// A new view of the same storage with another layout.
+    pub(crate) fn with_layout(&self, layout: Layout) -> Tensor {
+        Tensor::from_parts(self.0.storage.clone(), layout)
+    }
+
+    /// Uninitialised-by-contract (but defined) memory of the given shape.
+    pub fn empty(shape: &[usize], dtype: DType, device: Device) -> Result<Tensor> {
+        let numel = checked_numel(shape)?;
+        let storage = match device {
+            Device::Cpu => Storage::cpu(dtype, numel)?,
+            Device::Cuda(i) => crate::backend::cuda::alloc(dtype, numel, i)?,
+        };
+        Ok(Tensor::from_parts(Arc::new(storage), Layout::contiguous(shape)))
+    }
+
+    /// Builds a contiguous CPU tensor from a vector (its length must equal the shape's numel).
+    pub fn from_vec<T: Element>(data: Vec<T>, shape: &[usize]) -> Result<Tensor> {
+        let numel = checked_numel(shape)?;
+        if data.len() != numel {
+            bail!("shape {shape:?} is invalid for input of size {}", data.len());
+        }
+        let t = Tensor::empty(shape, T::DTYPE, Device::Cpu)?;
+        let dst = t.cpu_ptr::<T>()?;
+        // SAFETY: t is a fresh contiguous buffer of numel elements of T, not yet shared.
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), dst, numel) };
+        Ok(t)
+    }
+
+    /// A 1-d tensor from a slice.
+    pub fn from_slice<T: Element>(data: &[T]) -> Result<Tensor> {
+        Tensor::from_vec(data.to_vec(), &[data.len()])
+    }
+
+    /// A 0-dim tensor holding `value`.
+    pub fn scalar_tensor(value: Scalar, dtype: DType) -> Result<Tensor> {
+        crate::ops::creation::full(&[], value, dtype, Device::Cpu)
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        &self.0.layout.shape
+    }
+
+    /// The size of a dim (negative dims count from the end).
+    pub fn size(&self, dim: i64) -> Result<usize> {
+        if self.ndim() == 0 {
+            return Err(Error::Index(format!("Dimension specified as {dim} but tensor has no dimensions")));
+        }
+        Ok(self.0.layout.shape[self.0.layout.dim(dim)?])
+    }
+
+    pub fn strides(&self) -> &[usize] {
+        &self.0.layout.strides
+    }
+
+    pub fn storage_offset(&self) -> usize {
+        self.0.layout.offset
+    }
+
+    pub fn layout(&self) -> &Layout {
+        &self.0.layout
+    }
+
+    pub fn storage(&self) -> &Arc<Storage> {
+        &self.0.storage
+    }
+
+    pub fn dtype(&self) -> DType {
+        self.0.storage.dtype
+    }
+
+    pub fn device(&self) -> Device {
+        self.0.storage.device()
+    }
+
+    pub fn ndim(&self) -> usize {
+        self.0.layout.ndim()
+    }
+
+    pub fn dim(&self) -> usize {
+        self.ndim()
+    }
+
+    pub fn numel(&self) -> usize {
+        self.0.layout.numel()
+    }
+
+    pub fn is_contiguous(&self) -> bool {
+        self.0.layout.is_contiguous()
+    }
+
+    /// Address of the first element.
+    pub fn data_ptr(&self) -> usize {
+        self.0.storage.data_ptr() + self.0.layout.offset * self.dtype().size()
+    }
+
+    /// True when both handles view the same storage.
+    pub fn same_storage(&self, other: &Tensor) -> bool {
+        Arc::ptr_eq(&self.0.storage, &other.0.storage)
+    }
+
+    /// Typed pointer to the first element of a CPU tensor.
+    pub(crate) fn cpu_ptr<T: Element>(&self) -> Result<*mut T> {
+        if T::DTYPE != self.dtype() {
+            return Err(Error::Runtime(format!(
+                "expected scalar type {} but found {}",
+                T::DTYPE.scalar_name(),
+                self.dtype().scalar_name()
+            )));
+        }
+        let base = self.0.storage.cpu_ptr()? as *mut T;
+        // SAFETY: the layout's offset lies within the storage (views are built from valid
+        // layouts); wrapping_add avoids UB claims even for empty tensors.
+        Ok(base.wrapping_add(self.0.layout.offset))
+    }
+
+    /// Errors unless the tensor lives on the CPU.
+    pub(crate) fn expect_cpu(&self, op: &str) -> Result<()> {
+        match self.device() {
+            Device::Cpu => Ok(()),
+            d => Err(Error::NotImplemented(format!(
+                "{op} is not implemented for {d} tensors yet; move the tensor with .cpu()"
+            ))),
+        }
+    }
+
+    /// Copies the elements out in row-major order.
+    pub fn to_vec<T: Element>(&self) -> Result<Vec<T>> {
+        let t = self.to_device(Device::Cpu)?;
+        let t = if t.dtype() == T::DTYPE { t.contiguous()? } else { t.to_dtype(T::DTYPE)? };
+        let n = t.numel();
+        let mut out = Vec::with_capacity(n);
+        let src = t.cpu_ptr::<T>()?;
+        // SAFETY: t is contiguous with n elements of T starting at src; out has capacity n.
+        unsafe {
+            std::ptr::copy_nonoverlapping(src, out.as_mut_ptr(), n);
+            out.set_len(n);
+        }
+        Ok(out)
+    }
+
+    /// The single value of a one-element tensor.
+    pub fn item(&self) -> Result<Scalar> {
+        if self.numel() != 1 {
+            bail!("a Tensor with {} elements cannot be converted to Scalar", self.numel());
+        }
+        let t = self.to_device(Device::Cpu)?;
+        crate::with_dtype!(t.dtype(), T => {
+            let p = t.cpu_ptr::<T>()?;
+            // SAFETY: the tensor has exactly one element at p.
+            Ok(unsafe { *p }.to_scalar())
+        })
+    }
+
+    /// The storage's version counter (bumped by every in-place op).
+    pub fn version(&self) -> u64 {
+        self.0.storage.version()
+    }
+
+    pub(crate) fn bump_version(&self) {
+        self.0.storage.bump_version()
+    }
+}
