@@ -38,6 +38,14 @@ pub trait FloatMath: Copy + Send + Sync + 'static {
     fn atan2(self, o: Self) -> Self;
 }
 
+/// Round to nearest (even) for |x| < 2^22 with the 1.5 * 2^23 trick: `f32::round` calls
+/// libm and would stop the loop from vectorising.
+#[inline(always)]
+fn round_f32(x: f32) -> f32 {
+    const MAGIC: f32 = 12_582_912.0;
+    (x + MAGIC) - MAGIC
+}
+
 /// e^x for f32, branch-free (vectorisable), within 2 ulp over the whole range.
 #[inline(always)]
 pub fn exp_f32(x: f32) -> f32 {
@@ -45,7 +53,7 @@ pub fn exp_f32(x: f32) -> f32 {
     const LN2_HI: f32 = 0.693_145_75;
     const LN2_LO: f32 = 1.428_606_8e-6;
     let xc = x.clamp(-87.5, 88.5);
-    let n = (xc * LOG2E).round();
+    let n = round_f32(xc * LOG2E);
     let r = (xc - n * LN2_HI) - n * LN2_LO;
     // Taylor/minimax polynomial for e^r on |r| <= ln2/2.
     let p = 1.0
@@ -75,7 +83,7 @@ fn libm_free_small_exp(x: f32) -> f32 {
 #[inline(always)]
 fn exp_small(x: f32) -> f32 {
     const LOG2E: f32 = std::f32::consts::LOG2_E;
-    let n = (x * LOG2E).round();
+    let n = round_f32(x * LOG2E);
     let r = (x - n * 0.693_145_75) - n * 1.428_606_8e-6;
     let p = 1.0 + r * (1.0 + r * (0.5 + r * (0.166_666_67 + r * (0.041_666_668 + r * 0.008_333_452))));
     p * f32::from_bits(((n as i32 + 127).max(0) as u32) << 23)
