@@ -27,11 +27,9 @@ unsafe impl Send for CpuBuffer {}
 // SAFETY: as for Send: concurrent writes through views are the user's responsibility, as in torch.
 unsafe impl Sync for CpuBuffer {}
 
-/// The memory of a storage, by device.
+/// The memory of a storage, by device (a `Cuda` variant arrives with the CUDA backend).
 pub enum Buffer {
     Cpu(CpuBuffer),
-    #[cfg(feature = "cuda")]
-    Cuda(crate::backend::cuda::CudaBuffer),
 }
 
 /// Memory shared by all views of a tensor.
@@ -83,16 +81,9 @@ impl Storage {
         }
     }
 
-    #[cfg(feature = "cuda")]
-    pub(crate) fn from_cuda(buf: crate::backend::cuda::CudaBuffer, dtype: DType, len: usize) -> Storage {
-        Storage { buffer: Buffer::Cuda(buf), dtype, len, version: AtomicU64::new(0) }
-    }
-
     pub fn device(&self) -> Device {
         match &self.buffer {
             Buffer::Cpu(_) => Device::Cpu,
-            #[cfg(feature = "cuda")]
-            Buffer::Cuda(b) => Device::Cuda(b.ordinal()),
         }
     }
 
@@ -116,8 +107,6 @@ impl Storage {
     pub fn data_ptr(&self) -> usize {
         match &self.buffer {
             Buffer::Cpu(b) => b.ptr as usize,
-            #[cfg(feature = "cuda")]
-            Buffer::Cuda(b) => b.device_ptr() as usize,
         }
     }
 
@@ -125,10 +114,6 @@ impl Storage {
     pub(crate) fn cpu_ptr(&self) -> Result<*mut u8> {
         match &self.buffer {
             Buffer::Cpu(b) => Ok(b.ptr),
-            #[cfg(feature = "cuda")]
-            Buffer::Cuda(_) => Err(Error::Runtime(
-                "expected a CPU tensor, got a CUDA tensor (call .cpu() first)".into(),
-            )),
         }
     }
 
@@ -144,8 +129,6 @@ impl Storage {
     pub(crate) fn cpu_nbytes(&self) -> usize {
         match &self.buffer {
             Buffer::Cpu(b) => b.nbytes,
-            #[cfg(feature = "cuda")]
-            Buffer::Cuda(_) => 0,
         }
     }
 }
