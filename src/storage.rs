@@ -124,11 +124,4 @@ impl Storage {
     pub fn bump_version(&self) {
         self.version.fetch_add(1, Ordering::Relaxed);
     }
-
-    #[allow(dead_code)]
-    pub(crate) fn cpu_nbytes(&self) -> usize {
-        match &self.buffer {
-            Buffer::Cpu(b) => b.nbytes,
-        }
-    }
 }
