@@ -18,6 +18,7 @@ pub enum CpuOwner {
 /// A span of CPU memory.
 pub struct CpuBuffer {
     ptr: *mut u8,
+    #[allow(dead_code)] // kept for the device-copy path of the CUDA backend
     nbytes: usize,
     _owner: CpuOwner,
 }
