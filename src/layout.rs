@@ -68,7 +68,7 @@ impl Layout {
 
     /// The span of storage elements this layout touches, from its offset: max index + 1.
     pub fn storage_span(&self) -> usize {
-        if self.shape.iter().any(|&d| d == 0) {
+        if self.shape.contains(&0) {
             return 0;
         }
         1 + self.shape.iter().zip(&self.strides).map(|(&d, &s)| (d - 1) * s).sum::<usize>()
@@ -196,10 +196,10 @@ impl Layout {
             }
         }
         let mut l = Layout { shape: vec![], strides: vec![], offset: self.offset };
-        for i in 0..n {
-            if !drop[i] {
-                l.shape.push(self.shape[i]);
-                l.strides.push(self.strides[i]);
+        for ((&size, &stride), &dropped) in self.shape.iter().zip(&self.strides).zip(&drop) {
+            if !dropped {
+                l.shape.push(size);
+                l.strides.push(stride);
             }
         }
         Ok(l)

@@ -18,8 +18,6 @@ pub enum CpuOwner {
 /// A span of CPU memory.
 pub struct CpuBuffer {
     ptr: *mut u8,
-    #[allow(dead_code)] // kept for the device-copy path of the CUDA backend
-    nbytes: usize,
     _owner: CpuOwner,
 }
 
@@ -28,9 +26,11 @@ unsafe impl Send for CpuBuffer {}
 // SAFETY: as for Send: concurrent writes through views are the user's responsibility, as in torch.
 unsafe impl Sync for CpuBuffer {}
 
-/// The memory of a storage, by device (a `Cuda` variant arrives with the CUDA backend).
+/// The memory of a storage, by device.
 pub enum Buffer {
     Cpu(CpuBuffer),
+    #[cfg(feature = "cuda")]
+    Cuda(crate::backend::cuda::CudaBuffer),
 }
 
 /// Memory shared by all views of a tensor.
@@ -55,7 +55,7 @@ impl Storage {
         })?;
         let ptr = block.as_ptr();
         Ok(Storage {
-            buffer: Buffer::Cpu(CpuBuffer { ptr, nbytes, _owner: CpuOwner::Block(block) }),
+            buffer: Buffer::Cpu(CpuBuffer { ptr, _owner: CpuOwner::Block(block) }),
             dtype,
             len,
             version: AtomicU64::new(0),
@@ -73,18 +73,34 @@ impl Storage {
         len: usize,
         owner: Box<dyn Any + Send + Sync>,
     ) -> Storage {
-        let nbytes = len * dtype.size();
         Storage {
-            buffer: Buffer::Cpu(CpuBuffer { ptr, nbytes, _owner: CpuOwner::Foreign(owner) }),
+            buffer: Buffer::Cpu(CpuBuffer { ptr, _owner: CpuOwner::Foreign(owner) }),
             dtype,
             len,
             version: AtomicU64::new(0),
         }
     }
 
+    /// Wraps device memory holding `len` elements of `dtype`.
+    #[cfg(feature = "cuda")]
+    pub(crate) fn from_cuda(buffer: crate::backend::cuda::CudaBuffer, dtype: DType, len: usize) -> Storage {
+        Storage { buffer: Buffer::Cuda(buffer), dtype, len, version: AtomicU64::new(0) }
+    }
+
+    /// The device memory, for CUDA storages.
+    #[cfg(feature = "cuda")]
+    pub(crate) fn cuda_buffer(&self) -> Option<&crate::backend::cuda::CudaBuffer> {
+        match &self.buffer {
+            Buffer::Cuda(b) => Some(b),
+            Buffer::Cpu(_) => None,
+        }
+    }
+
     pub fn device(&self) -> Device {
         match &self.buffer {
             Buffer::Cpu(_) => Device::Cpu,
+            #[cfg(feature = "cuda")]
+            Buffer::Cuda(b) => Device::Cuda(b.ordinal()),
         }
     }
 
@@ -108,13 +124,21 @@ impl Storage {
     pub fn data_ptr(&self) -> usize {
         match &self.buffer {
             Buffer::Cpu(b) => b.ptr as usize,
+            #[cfg(feature = "cuda")]
+            Buffer::Cuda(b) => b.device_ptr() as usize,
         }
     }
 
-    /// The CPU base pointer, typed. Errors for device memory.
+    /// The CPU base pointer. Errors for device memory: an op that reaches here with a CUDA
+    /// tensor has no CUDA kernel yet.
     pub(crate) fn cpu_ptr(&self) -> Result<*mut u8> {
         match &self.buffer {
             Buffer::Cpu(b) => Ok(b.ptr),
+            #[cfg(feature = "cuda")]
+            Buffer::Cuda(b) => Err(Error::NotImplemented(format!(
+                "this operation is not implemented for CUDA tensors yet (tensor on cuda:{}); move it to the CPU with .cpu()",
+                b.ordinal()
+            ))),
         }
     }
 

@@ -29,3 +29,18 @@ pub fn copy(_dst: &Tensor, _src: &Tensor) -> Result<()> {
 pub fn binary(_op: crate::ops::binary::BinaryOp, _a: &Tensor, _b: &Tensor, _out: &Tensor) -> Result<()> {
     Err(not_compiled())
 }
+
+pub fn synchronize(_ordinal: usize) -> Result<()> {
+    Err(not_compiled())
+}
+
+pub fn device_name(_ordinal: usize) -> Result<String> {
+    Err(not_compiled())
+}
+
+/// Nothing to load without CUDA.
+pub fn add_library_dirs(_dirs: &[std::path::PathBuf]) {}
+
+pub fn compile_all_kernels(_arch: &str) -> Result<Vec<(&'static str, usize)>> {
+    Err(not_compiled())
+}

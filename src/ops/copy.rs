@@ -17,11 +17,11 @@ fn cpu_copy(dst: &Tensor, src_layout: &Layout, src: &Tensor) -> Result<()> {
         if D::DTYPE == S::DTYPE && dst.is_contiguous() && src.is_contiguous() && src.strides() == dst.strides() {
             // SAFETY: both are contiguous runs of numel elements of the same type; they do
             // not overlap (checked by the caller).
-            unsafe { std::ptr::copy_nonoverlapping(ps as *const u8, pd as *mut u8, dst.numel() * D::DTYPE.size()) };
+            unsafe { std::ptr::copy_nonoverlapping(ps.cast::<u8>(), pd.cast::<u8>(), dst.numel() * D::DTYPE.size()) };
         } else {
             // SAFETY: layouts are valid views of their storages; src does not overlap dst.
             unsafe {
-                map1::<S, D>(&shape, Operand::new(pd, dst.strides()), Operand::new(ps, src.strides()), |x| cast::<S, D>(x))
+                map1::<S, D>(&shape, Operand::new(pd, dst.strides()), Operand::new(ps, src.strides()), cast::<S, D>)
             }
         }
     }));
@@ -37,31 +37,29 @@ pub(crate) fn overlaps_differently(dst: &Tensor, src: &Tensor) -> bool {
 impl Tensor {
     /// Copies `src` into `self` in place, broadcasting and casting (`Tensor.copy_`).
     pub fn copy_(&self, src: &Tensor) -> Result<()> {
-        let src_layout = src.layout().expand(&self.shape().iter().map(|&d| d as i64).collect::<Vec<_>>())
-            .map_err(|_| crate::Error::Runtime(format!(
-                "The size of tensor a ({}) must match the size of tensor b ({}) at non-singleton dimension {}",
-                self.shape().last().copied().unwrap_or(1), src.shape().last().copied().unwrap_or(1),
-                self.ndim().saturating_sub(1))))?;
-        if self.device() != Device::Cpu || src.device() != Device::Cpu {
-            let src = src.with_layout(src_layout).contiguous_on_device()?;
-            return crate::backend::cuda::copy(self, &src);
-        }
+        let dims: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
+        let src_layout = src.layout().expand(&dims).map_err(|_| crate::Error::Runtime(format!(
+            "The size of tensor a ({}) must match the size of tensor b ({}) at non-singleton dimension {}",
+            self.shape().last().copied().unwrap_or(1), src.shape().last().copied().unwrap_or(1),
+            self.ndim().saturating_sub(1))))?;
         if overlaps_differently(self, src) {
             let tmp = src.deep_clone()?;
-            let l = tmp.layout().expand(&self.shape().iter().map(|&d| d as i64).collect::<Vec<_>>())?;
-            cpu_copy(self, &l, &tmp)?;
+            let l = tmp.layout().expand(&dims)?;
+            self.copy_expanded(&tmp.with_layout(l))?;
         } else if !(self.same_storage(src) && self.layout() == &src_layout && self.dtype() == src.dtype()) {
-            cpu_copy(self, &src_layout, src)?;
+            self.copy_expanded(&src.with_layout(src_layout))?;
         }
         self.bump_version();
         Ok(())
     }
 
-    fn contiguous_on_device(&self) -> Result<Tensor> {
-        if self.is_contiguous() {
-            return Ok(self.clone());
+    /// The copy itself, from a source already expanded to `self`'s shape.
+    fn copy_expanded(&self, src: &Tensor) -> Result<()> {
+        if self.device() == Device::Cpu && src.device() == Device::Cpu {
+            cpu_copy(self, src.layout(), src)
+        } else {
+            crate::backend::cuda::copy(self, src)
         }
-        self.to_device(Device::Cpu)?.contiguous()?.to_device(self.device())
     }
 
     /// A contiguous tensor with the same values: `self` when already contiguous.

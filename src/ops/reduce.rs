@@ -475,9 +475,9 @@ impl Tensor {
         match p {
             NormOrd::Inf => a.amax_dims(dims, keepdim, true),
             NormOrd::NegInf => a.amax_dims(dims, keepdim, false),
-            NormOrd::P(p) if p == 0.0 => a.ne(Scalar::Int(0))?.to_dtype(self.dtype())?.sum_dims(dims, keepdim, None),
-            NormOrd::P(p) if p == 1.0 => a.sum_dims(dims, keepdim, None),
-            NormOrd::P(p) if p == 2.0 => a.mul(&a)?.sum_dims(dims, keepdim, None)?.sqrt(),
+            NormOrd::P(0.0) => a.ne(Scalar::Int(0))?.to_dtype(self.dtype())?.sum_dims(dims, keepdim, None),
+            NormOrd::P(1.0) => a.sum_dims(dims, keepdim, None),
+            NormOrd::P(2.0) => a.mul(&a)?.sum_dims(dims, keepdim, None)?.sqrt(),
             NormOrd::P(p) => a.pow(Scalar::Float(p))?.sum_dims(dims, keepdim, None)?.pow(Scalar::Float(1.0 / p)),
         }
     }

@@ -35,7 +35,7 @@ fn row<T: RowFloat>(x: &[T], out: &mut [T], log: bool) {
     let mut m = T::from_f64(f64::NEG_INFINITY);
     let mut nan = false;
     for &v in x {
-        nan |= v != v;
+        nan |= v.to_f64().is_nan();
         m = if v > m { v } else { m };
     }
     if nan {
@@ -68,7 +68,7 @@ fn softmax_typed<T: RowFloat>(x: &Tensor, dim: usize, log: bool) -> Result<Tenso
     let xt = x.transpose(dim as i64, last as i64)?.contiguous()?;
     let out = Tensor::empty(xt.shape(), x.dtype(), crate::Device::Cpu)?;
     let n = xt.shape()[last];
-    let rows = if n == 0 { 0 } else { xt.numel() / n };
+    let rows = xt.numel().checked_div(n).unwrap_or(0);
     let (px, po) = (SendPtr(xt.cpu_ptr::<T>()?), SendPtr(out.cpu_ptr::<T>()?));
     let one = |r: usize| {
         // SAFETY: rows are disjoint contiguous spans of n elements in xt and out.

@@ -81,7 +81,7 @@ pub fn from_numpy(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
                     return Err(PyValueError::new_err("At least one stride in the given numpy array is negative, and tensors with negative strides are not currently supported. (You can probably work around this by making a copy of your array with array.copy().) "));
                 }
                 if b as usize % size != 0 {
-                    return Err(PyValueError::new_err(format!("given numpy array strides not a multiple of the element byte size. Copy the numpy array to reallocate the memory.")));
+                    return Err(PyValueError::new_err("given numpy array strides not a multiple of the element byte size. Copy the numpy array to reallocate the memory."));
                 }
                 out.push(b as usize / size);
             }

@@ -403,16 +403,6 @@ pub fn _rebuild_tensor(data: &Bound<'_, PyBytes>, dtype: &str, shape: Vec<usize>
 }
 
 #[pyfunction]
-pub fn _cuda_is_available() -> bool {
-    crate::backend::cuda::is_available()
-}
-
-#[pyfunction]
-pub fn _cuda_device_count() -> usize {
-    crate::backend::cuda::device_count()
-}
-
-#[pyfunction]
 pub fn _empty_cache() {
     crate::backend::cpu::alloc::empty_cache()
 }

@@ -3,6 +3,7 @@
 
 mod args;
 mod convert;
+mod cuda;
 mod dtype;
 mod errors;
 mod functions;
@@ -14,8 +15,8 @@ use pyo3::prelude::*;
 use crate::dtype::ALL_DTYPES;
 
 #[pymodule]
-#[allow(non_snake_case)]
-fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
+#[pyo3(name = "_C")]
+fn c_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<tensor::PyTensor>()?;
     m.add_class::<dtype::PyDType>()?;
@@ -32,7 +33,8 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         full_like, arange, linspace, logspace, eye, rand, randn, randint, randperm, normal,
         manual_seed, initial_seed, _default_generator, get_num_threads, set_num_threads,
         get_default_dtype, set_default_dtype, promote_types, result_type, _rebuild_tensor,
-        _cuda_is_available, _cuda_device_count, _empty_cache, _where,
+        _empty_cache, _where,
     );
+    cuda::register(m)?;
     Ok(())
 }

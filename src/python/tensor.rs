@@ -17,6 +17,9 @@ use crate::tensor::Tensor;
 /// Elements above which a kernel runs with the GIL released.
 const NOGIL_NUMEL: usize = 1 << 16;
 
+/// What `__reduce__` returns: the rebuild function and its (bytes, dtype name, shape).
+type PickleRecipe = (Py<PyAny>, (Py<PyBytes>, String, Vec<usize>));
+
 #[pyclass(name = "Tensor", module = "rtorch", subclass, weakref, frozen)]
 pub struct PyTensor {
     pub t: Tensor,
@@ -267,13 +270,11 @@ impl PyTensor {
     #[pyo3(signature = (*shape))]
     fn view(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
         if shape.len() == 1 {
-            if let Ok(d) = parse_dtype(Some(&shape.get_item(0)?)) {
-                if let Some(d) = d {
-                    if d == self.t.dtype() {
-                        return Ok(PyTensor::new(self.t.clone()));
-                    }
-                    return Err(PyRuntimeError::new_err("view(dtype) between different dtypes is not supported yet"));
+            if let Ok(Some(d)) = parse_dtype(Some(&shape.get_item(0)?)) {
+                if d == self.t.dtype() {
+                    return Ok(PyTensor::new(self.t.clone()));
                 }
+                return Err(PyRuntimeError::new_err("view(dtype) between different dtypes is not supported yet"));
             }
         }
         let _ = py;
@@ -608,7 +609,7 @@ impl PyTensor {
         Self::__repr__(slf)
     }
 
-    fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (Py<PyBytes>, String, Vec<usize>))> {
+    fn __reduce__(&self, py: Python<'_>) -> PyResult<PickleRecipe> {
         let t = self.t.to_device(Device::Cpu)?.contiguous()?;
         let nbytes = t.numel() * t.dtype().size();
         let ptr = t.data_ptr() as *const u8;
