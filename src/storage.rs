@@ -54,6 +54,11 @@ impl Storage {
             ))
         })?;
         let ptr = block.as_ptr();
+        if dtype == DType::Bool {
+            // A recycled block may hold any bytes, and a Rust bool must be 0 or 1.
+            // SAFETY: the block holds at least nbytes bytes.
+            unsafe { std::ptr::write_bytes(ptr, 0, nbytes) };
+        }
         Ok(Storage {
             buffer: Buffer::Cpu(CpuBuffer { ptr, _owner: CpuOwner::Block(block) }),
             dtype,

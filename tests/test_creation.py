@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 import rtorch
-from conftest import ALL_DTYPES, FLOAT_DTYPES, INT_DTYPES, NP_DTYPES, assert_close, to_numpy
-
-LAYOUTS = ["contiguous", "transposed", "sliced", "expanded"]
+from conftest import (
+    ALL_DTYPES, FLOAT_DTYPES, INT_DTYPES, LAYOUT_KINDS, NP_DTYPES, assert_close, bf16_round, dt,
+    layout, mk, np_vals, to_numpy, to_oracle,
+)
 
 TYPE_NAMES = {
     "float32": "torch.FloatTensor",
@@ -23,57 +24,6 @@ TYPE_NAMES = {
     "uint8": "torch.ByteTensor",
     "bool": "torch.BoolTensor",
 }
-
-
-def dt(name):
-    return getattr(rtorch, name)
-
-
-def np_vals(shape, name, seed=0):
-    n = int(np.prod(shape, dtype=np.int64))
-    base = (np.arange(n, dtype=np.int64) * 7 + 3 + seed * 5) % 23 - 11
-    if name == "bool":
-        arr = base % 3 == 0
-    elif name == "uint8":
-        arr = (base + 11).astype(np.uint8)
-    elif name in FLOAT_DTYPES:
-        arr = (base * 0.5).astype(NP_DTYPES[name])
-    else:
-        arr = base.astype(NP_DTYPES[name])
-    return arr.reshape(shape)
-
-
-def mk(arr, name):
-    return rtorch.tensor(np.array(arr, order="C"), dtype=dt(name))
-
-
-def layout(kind, name):
-    if kind == "contiguous":
-        a = np_vals((3, 4, 5), name)
-        return mk(a, name), a
-    if kind == "transposed":
-        a = np_vals((5, 4, 3), name, seed=1)
-        return mk(a, name).permute(2, 1, 0), a.transpose(2, 1, 0)
-    if kind == "sliced":
-        a = np_vals((7, 12, 6), name, seed=2)
-        return mk(a, name)[1::2, ::3, 1:], a[1::2, ::3, 1:]
-    a = np_vals((3, 1, 5), name, seed=3)
-    return mk(a, name).expand(3, 4, 5), np.broadcast_to(a, (3, 4, 5))
-
-
-def bf16_round(x):
-    """Round float32 values to bfloat16 (round to nearest even), returned as float32."""
-    x = np.asarray(x, dtype=np.float32)
-    u = x.view(np.uint32).astype(np.uint64)
-    u = (u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000
-    return u.astype(np.uint32).view(np.float32)
-
-
-def np_cast(a, name):
-    """numpy oracle for a cast to rtorch dtype `name` (bfloat16 returned as float32)."""
-    if name == "bfloat16":
-        return bf16_round(a.astype(np.float32))
-    return a.astype(NP_DTYPES[name])
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -127,7 +77,7 @@ def test_tensor_dtype_argument(name):
     data = [[0, 1, 2], [3, 0, 5]]
     t = rtorch.tensor(data, dtype=dt(name))
     assert t.dtype == dt(name)
-    assert_close(t, np_cast(np.array(data), name).astype(NP_DTYPES[name]))
+    assert_close(t, to_oracle(np.array(data), name).astype(NP_DTYPES[name]))
     t = rtorch.tensor([True, False], dtype=dt(name))
     assert_close(t, np.array([1, 0]).astype(NP_DTYPES[name]))
 
@@ -305,7 +255,7 @@ def test_full_dtype_inference_and_values():
 
 
 @pytest.mark.parametrize("name", ALL_DTYPES)
-@pytest.mark.parametrize("kind", LAYOUTS)
+@pytest.mark.parametrize("kind", LAYOUT_KINDS)
 def test_like_functions(kind, name):
     t, a = layout(kind, name)
     d = dt(name)
@@ -566,7 +516,7 @@ def test_to_dtype_all_pairs(src, dst):
     t = mk(a, src)
     r = t.to(dt(dst))
     assert r.dtype == dt(dst)
-    expected = np_cast(a, dst)
+    expected = to_oracle(a, dst)
     if dst == "bfloat16":
         assert_close(r, expected, check_dtype=False)
     else:
@@ -581,12 +531,12 @@ def test_to_dtype_all_pairs(src, dst):
 
 
 @pytest.mark.parametrize("name", ALL_DTYPES)
-@pytest.mark.parametrize("kind", LAYOUTS)
+@pytest.mark.parametrize("kind", LAYOUT_KINDS)
 def test_to_dtype_layouts(kind, name):
     t, a = layout(kind, name)
     for dst in ["float64", "int32", "bool", "float16"]:
         r = t.to(dt(dst))
-        assert_close(r, np_cast(np.asarray(a), dst))
+        assert_close(r, to_oracle(np.asarray(a), dst))
 
 
 @pytest.mark.parametrize("name", ALL_DTYPES)
@@ -631,11 +581,11 @@ def test_shortcut_casts(src):
                       ("byte", "uint8"), ("bfloat16", "bfloat16")]:
         r = getattr(t, meth)()
         assert r.dtype == dt(dst), meth
-        assert_close(r, np_cast(a, dst), check_dtype=dst != "bfloat16")
+        assert_close(r, to_oracle(a, dst), check_dtype=dst != "bfloat16")
 
 
 @pytest.mark.parametrize("name", ALL_DTYPES)
-@pytest.mark.parametrize("kind", LAYOUTS)
+@pytest.mark.parametrize("kind", LAYOUT_KINDS)
 def test_clone(kind, name):
     t, a = layout(kind, name)
     c = t.clone()
@@ -664,7 +614,7 @@ def test_copy_dtype_conversion(src_name, dst_name):
     r = dst.copy_(mk(a, src_name))
     assert r is dst
     assert dst.dtype == dt(dst_name)
-    assert_close(dst, np_cast(a, dst_name), check_dtype=dst_name != "bfloat16")
+    assert_close(dst, to_oracle(a, dst_name), check_dtype=dst_name != "bfloat16")
 
 
 @pytest.mark.parametrize("name", ALL_DTYPES)
@@ -684,7 +634,7 @@ def test_copy_broadcasting(name):
 
 
 @pytest.mark.parametrize("name", ["float32", "int64", "bool", "bfloat16", "uint8"])
-@pytest.mark.parametrize("kind", LAYOUTS)
+@pytest.mark.parametrize("kind", LAYOUT_KINDS)
 def test_copy_into_views_and_from_views(kind, name):
     t, a = layout(kind, name)
     # from a non-contiguous source into a contiguous destination
@@ -726,14 +676,14 @@ SPECIAL_FLOATS = np.array([0.0, -0.0, 0.4, 0.5, 0.6, 1.5, 2.5, -0.4, -0.5, -1.5,
 @pytest.mark.parametrize("src", ["float32", "float64", "float16", "bfloat16"])
 @pytest.mark.parametrize("dst", ["int64", "int32", "int16", "int8"])
 def test_float_to_int_truncates(src, dst):
-    a = np_cast(SPECIAL_FLOATS, src).astype(np.float64)
+    a = to_oracle(SPECIAL_FLOATS, src).astype(np.float64)
     t = rtorch.tensor(a, dtype=dt(src))
     assert_close(t.to(dt(dst)), a.astype(NP_DTYPES[dst]))
 
 
 @pytest.mark.parametrize("src", ["float32", "float64", "float16", "bfloat16"])
 def test_float_to_uint8_truncates(src):
-    a = np_cast(np.abs(SPECIAL_FLOATS), src).astype(np.float64)
+    a = to_oracle(np.abs(SPECIAL_FLOATS), src).astype(np.float64)
     t = rtorch.tensor(a, dtype=dt(src))
     assert_close(t.to(rtorch.uint8), a.astype(np.uint8))
 

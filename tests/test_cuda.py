@@ -3,6 +3,7 @@ checked against the CPU results on a machine with a GPU, and skipped without one
 from __future__ import annotations
 
 import importlib.util
+import os
 
 import numpy as np
 import pytest
@@ -12,7 +13,15 @@ from conftest import ALL_DTYPES, NP_DTYPES, assert_close, to_numpy
 
 HAS_GPU = rtorch.cuda.is_available()
 needs_gpu = pytest.mark.skipif(not HAS_GPU, reason="no CUDA device")
-HAS_NVRTC = importlib.util.find_spec("nvidia") is not None
+
+
+def _has_nvrtc_wheel() -> bool:
+    spec = importlib.util.find_spec("nvidia")
+    roots = spec.submodule_search_locations if spec is not None else []
+    return any(os.path.isfile(os.path.join(r, "cu13", "lib", "libnvrtc.so.13")) for r in roots or [])
+
+
+HAS_NVRTC = _has_nvrtc_wheel()
 
 
 def sample(dtype: str, shape, seed: int = 0) -> np.ndarray:
@@ -41,9 +50,11 @@ def test_every_kernel_compiles_through_nvrtc(arch):
 
 
 @pytest.mark.skipif(not HAS_NVRTC, reason="NVIDIA's nvrtc wheel is not installed")
-def test_bad_architecture_is_a_runtime_error():
+def test_bad_architecture_is_an_error():
     with pytest.raises(RuntimeError, match="gpu-architecture"):
         rtorch._C._cuda_compile_kernels("sm_1")
+    with pytest.raises(ValueError, match="architecture"):
+        rtorch._C._cuda_compile_kernels("sm_90\0")
 
 
 def test_queries_never_raise():
@@ -114,10 +125,41 @@ def test_binary_matches_cpu(dtype, op):
     if dtype == "bool" and op == "sub":
         pytest.skip("torch refuses bool subtraction on every device")
     a, b = make(dtype, (4, 1, 6), 1), make(dtype, (3, 6), 2)
+    if dtype in ("float16", "bfloat16", "float32"):
+        # NaN, infinities and values that overflow the 16-bit types.
+        a[0, 0, :4] = rtorch.tensor([float("nan"), float("inf"), -float("inf"), 60000.0])
+        b[0, :4] = rtorch.tensor([1.0, 1.0, 2.0, 60000.0])
     expected = getattr(a, op)(b)
     got = getattr(a.cuda(), op)(b.cuda())
     assert got.is_cuda and got.dtype == expected.dtype
-    assert_close(got.cpu(), to_numpy(expected))
+    # Both devices compute 16-bit floats in float32 and round once: results agree exactly.
+    assert_close(got.cpu(), to_numpy(expected), rtol=0, atol=0)
+
+
+@needs_gpu
+def test_add_beyond_one_grid():
+    # More elements than one launch of 65,535 blocks x 256 threads covers.
+    n = 65_535 * 256 + 12_345
+    a = rtorch.arange(n, dtype=rtorch.float32)
+    got = (a.cuda() + a.cuda()).cpu()
+    assert_close(got, 2 * np.arange(n, dtype=np.float32), rtol=0, atol=0)
+
+
+@needs_gpu
+def test_in_place_with_overlapping_operand():
+    x = rtorch.arange(10.0).cuda()
+    x[1:] += x[:-1]
+    expected = np.arange(10.0, dtype=np.float32)
+    expected[1:] += expected[:-1].copy()
+    assert_close(x.cpu(), expected)
+
+
+@needs_gpu
+def test_empty_bool_holds_valid_bools():
+    junk = rtorch.full((1 << 20,), 3.5).cuda()
+    del junk
+    e = rtorch.empty(1 << 20, dtype=rtorch.bool, device="cuda")
+    assert set(np.unique(e.cpu().numpy().view(np.uint8)).tolist()) <= {0, 1}
 
 
 @needs_gpu
@@ -186,6 +228,10 @@ def test_errors_on_device():
         a.exp()
     with pytest.raises(RuntimeError):
         rtorch.ones(1).to(f"cuda:{rtorch.cuda.device_count()}")
+    with pytest.raises(RuntimeError, match="out tensor to have device"):
+        rtorch.add(a, a, out=rtorch.empty(3))
+    with pytest.raises(RuntimeError, match="single memory location"):
+        rtorch.zeros(1).cuda().expand(3).copy_(a)
 
 
 @needs_gpu

@@ -9,23 +9,15 @@ from __future__ import annotations
 
 import math
 import operator
-import zlib
 
 import numpy as np
 import pytest
 
 import rtorch
-from conftest import ALL_DTYPES, FLOAT_DTYPES, INT_DTYPES, NP_DTYPES, assert_close, to_numpy
-
-F = None  # rtorch.nn.functional, resolved lazily (the module may land after the core)
-
-
-def nnf():
-    global F
-    if F is None:
-        import rtorch.nn.functional as _f
-        F = _f
-    return F
+from conftest import (
+    ALL_DTYPES, FLOAT_DTYPES, INT_DTYPES, NP_DTYPES, assert_close, dname, dt, gen_general, is_float,
+    make, nnf, rng_for, to_numpy, to_oracle,
+)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -40,65 +32,11 @@ TORCH_NAME = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloa
               "bool": "Bool"}
 
 
-def dt(name):
-    return getattr(rtorch, name)
-
-
-def dname(t):
-    return str(t.dtype).replace("torch.", "")
-
-
-def rng_for(*key):
-    return np.random.default_rng(zlib.crc32(repr(key).encode()))
-
-
-def bf16_round(x):
-    """Round float values to the nearest bfloat16 (ties to even), returned as float32."""
-    x = np.array(x, dtype=np.float32, copy=True)
-    flat = x.reshape(-1)
-    bits = flat.view(np.uint32).astype(np.uint64)
-    bits = ((bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000).astype(np.uint32)
-    out = bits.view(np.float32).reshape(x.shape)
-    return np.where(np.isnan(x), x, out).astype(np.float32)
-
-
-def to_oracle(values, name):
-    """Cast numpy values to the numpy dtype that stands for rtorch dtype ``name``."""
-    values = np.asarray(values)
-    if name == "bfloat16":
-        return bf16_round(values.astype(np.float64).astype(np.float32))
-    return values.astype(NP_DTYPES[name])
-
-
-def make(np_vals, name, via="from_numpy"):
-    """An rtorch tensor of dtype ``name`` holding ``np_vals`` (already representable)."""
-    if name == "bfloat16":
-        base = np.array(np_vals, dtype=np.float32, copy=True)
-        return rtorch.from_numpy(base).to(rtorch.bfloat16)
-    base = np.array(np_vals, dtype=NP_DTYPES[name], copy=True)
-    if via == "tensor":
-        return rtorch.tensor(base)
-    return rtorch.from_numpy(base)
-
-
-def is_float(name):
-    return name in FLOAT_DTYPES
-
-
 def is_int(name):
     return name in INT_INFO
 
 
 # value generators: (dtype name, shape, rng) -> numpy array in oracle dtype
-
-def gen_general(name, shape, rng):
-    if name == "bool":
-        return rng.integers(0, 2, shape).astype(np.bool_)
-    if is_int(name):
-        lo = 0 if name == "uint8" else -10
-        return rng.integers(lo, 11, shape).astype(NP_DTYPES[name])
-    return to_oracle(rng.integers(-16, 17, shape) / 4.0, name)  # multiples of 0.25 in [-4, 4]
-
 
 def gen_nonzero(name, shape, rng):
     if name == "bool":

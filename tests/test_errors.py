@@ -16,15 +16,9 @@ import numpy as np
 import pytest
 
 import rtorch
-from conftest import FLOAT_DTYPES, INT_DTYPES, NP_DTYPES
+from conftest import FLOAT_DTYPES, INT_DTYPES, make
 
 ALLOWED = (RuntimeError, TypeError, ValueError, IndexError)
-
-
-def make(np_vals, name):
-    if name == "bfloat16":
-        return rtorch.from_numpy(np.array(np_vals, dtype=np.float32, copy=True)).to(rtorch.bfloat16)
-    return rtorch.from_numpy(np.array(np_vals, dtype=NP_DTYPES[name], copy=True))
 
 
 def f32(*shape):
@@ -506,3 +500,15 @@ def test_operations_after_errors_still_correct():
     x = np.arange(6, dtype=np.float32).reshape(2, 3)
     out = make(x, "float32") * 2 + 1
     np.testing.assert_array_equal(np.asarray(out.numpy()), x * 2 + 1)
+
+
+def test_copy_into_overlapping_destination_raises():
+    with pytest.raises(RuntimeError, match="single memory location"):
+        rtorch.zeros(1).expand(3).copy_(rtorch.arange(3.0))
+
+
+def test_empty_bool_holds_valid_bools_after_reuse():
+    junk = rtorch.full((1 << 22,), 3.5)
+    del junk
+    e = rtorch.empty(1 << 24, dtype=rtorch.bool)
+    assert set(np.unique(e.numpy().view(np.uint8)).tolist()) <= {0, 1}

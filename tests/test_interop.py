@@ -8,31 +8,9 @@ import numpy as np
 import pytest
 
 import rtorch
-from conftest import ALL_DTYPES, FLOAT_DTYPES, INT_DTYPES, NP_DTYPES, assert_close, to_numpy
+from conftest import ALL_DTYPES, INT_DTYPES, NP_DTYPES, assert_close, dt, mk, np_vals, to_numpy
 
 NP_NATIVE = [n for n in ALL_DTYPES if n != "bfloat16"]
-
-
-def dt(name):
-    return getattr(rtorch, name)
-
-
-def np_vals(shape, name, seed=0):
-    n = int(np.prod(shape, dtype=np.int64))
-    base = (np.arange(n, dtype=np.int64) * 7 + 3 + seed * 5) % 23 - 11
-    if name == "bool":
-        arr = base % 3 == 0
-    elif name == "uint8":
-        arr = (base + 11).astype(np.uint8)
-    elif name in FLOAT_DTYPES:
-        arr = (base * 0.5).astype(NP_DTYPES[name])
-    else:
-        arr = base.astype(NP_DTYPES[name])
-    return arr.reshape(shape)
-
-
-def mk(arr, name):
-    return rtorch.tensor(np.array(arr, order="C"), dtype=dt(name))
 
 
 def some(name, k):

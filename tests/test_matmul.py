@@ -6,48 +6,16 @@ expanded (stride-0) and the batch dims broadcast like torch.matmul.
 """
 from __future__ import annotations
 
-import zlib
 
 import numpy as np
 import pytest
 
 import rtorch
-from conftest import FLOAT_DTYPES, INT_DTYPES, NP_DTYPES, assert_close, to_numpy
+from conftest import (
+    FLOAT_DTYPES, INT_DTYPES, NP_DTYPES, assert_close, dname, make, rng_for, to_numpy, to_oracle,
+)
 
 MM_DTYPES = FLOAT_DTYPES + INT_DTYPES          # torch's CPU matmul: every dtype except bool
-
-
-def dname(t):
-    return str(t.dtype).replace("torch.", "")
-
-
-def dt(name):
-    return getattr(rtorch, name)
-
-
-def rng_for(*key):
-    return np.random.default_rng(zlib.crc32(repr(key).encode()))
-
-
-def bf16_round(x):
-    x = np.array(x, dtype=np.float32, copy=True)
-    bits = x.reshape(-1).view(np.uint32).astype(np.uint64)
-    bits = ((bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000).astype(np.uint32)
-    out = bits.view(np.float32).reshape(x.shape)
-    return np.where(np.isnan(x), x, out).astype(np.float32)
-
-
-def to_oracle(values, name):
-    values = np.asarray(values)
-    if name == "bfloat16":
-        return bf16_round(values.astype(np.float64).astype(np.float32))
-    return values.astype(NP_DTYPES[name])
-
-
-def make(np_vals, name):
-    if name == "bfloat16":
-        return rtorch.from_numpy(np.array(np_vals, dtype=np.float32, copy=True)).to(rtorch.bfloat16)
-    return rtorch.from_numpy(np.array(np_vals, dtype=NP_DTYPES[name], copy=True))
 
 
 def gen(name, shape, rng):

@@ -8,16 +8,12 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import rtorch
-from conftest import ALL_DTYPES, FLOAT_DTYPES, NP_DTYPES, assert_close, to_numpy
+from conftest import ALL_DTYPES, FLOAT_DTYPES, NP_DTYPES, assert_close, dt, mk, to_numpy
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 shapes = hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=5)
 dtype_names = st.sampled_from(ALL_DTYPES)
-
-
-def dt(name):
-    return getattr(rtorch, name)
 
 
 def np_random(shape, name, seed):
@@ -35,10 +31,6 @@ def np_random(shape, name, seed):
     else:
         arr = ints.astype(NP_DTYPES[name])
     return np.asarray(arr).reshape(shape)
-
-
-def mk(arr, name):
-    return rtorch.tensor(np.array(arr, order="C"), dtype=dt(name))
 
 
 def made_with_layout(data, shape, name, seed):

@@ -10,69 +10,20 @@ from __future__ import annotations
 
 import math
 import warnings
-import zlib
 
 import numpy as np
 import pytest
 
 import rtorch
-from conftest import ALL_DTYPES, FLOAT_DTYPES, INT_DTYPES, NP_DTYPES, assert_close, to_numpy
-
-
-def nnf():
-    import rtorch.nn.functional as F
-    return F
+from conftest import (
+    ALL_DTYPES, FLOAT_DTYPES, INT_DTYPES, NP_DTYPES, assert_close, dname, dt, gen_general, is_float,
+    make, nnf, rng_for, to_numpy, to_oracle,
+)
 
 
 # ----------------------------------------------------------------------------------------------
 # helpers
 # ----------------------------------------------------------------------------------------------
-
-def dt(name):
-    return getattr(rtorch, name)
-
-
-def dname(t):
-    return str(t.dtype).replace("torch.", "")
-
-
-def is_float(name):
-    return name in FLOAT_DTYPES
-
-
-def rng_for(*key):
-    return np.random.default_rng(zlib.crc32(repr(key).encode()))
-
-
-def bf16_round(x):
-    x = np.array(x, dtype=np.float32, copy=True)
-    bits = x.reshape(-1).view(np.uint32).astype(np.uint64)
-    bits = ((bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000).astype(np.uint32)
-    out = bits.view(np.float32).reshape(x.shape)
-    return np.where(np.isnan(x), x, out).astype(np.float32)
-
-
-def to_oracle(values, name):
-    values = np.asarray(values)
-    if name == "bfloat16":
-        return bf16_round(values.astype(np.float64).astype(np.float32))
-    return values.astype(NP_DTYPES[name])
-
-
-def make(np_vals, name):
-    if name == "bfloat16":
-        return rtorch.from_numpy(np.array(np_vals, dtype=np.float32, copy=True)).to(rtorch.bfloat16)
-    return rtorch.from_numpy(np.array(np_vals, dtype=NP_DTYPES[name], copy=True))
-
-
-def gen_general(name, shape, rng):
-    if name == "bool":
-        return rng.integers(0, 2, shape).astype(np.bool_)
-    if name in INT_DTYPES:
-        lo = 0 if name == "uint8" else -10
-        return rng.integers(lo, 11, shape).astype(NP_DTYPES[name])
-    return to_oracle(rng.integers(-16, 17, shape) / 4.0, name)
-
 
 def gen_prod(name, shape, rng):
     """Values whose products stay small (no overflow even in float16 / int8 -> int64)."""

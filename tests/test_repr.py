@@ -18,12 +18,10 @@ from typing import Any, Callable, List, Tuple
 import pytest
 
 import rtorch
+from conftest import FLOAT_DTYPES, INT_DTYPES
 from rtorch import _tensor_str
 
 nan, inf = float("nan"), float("inf")
-
-FLOAT_DTYPES = ["float32", "float64", "float16", "bfloat16"]
-INT_DTYPES = ["int64", "int32", "int16", "int8", "uint8"]
 
 Builder = Callable[[Any], Any]  # module (rtorch or torch) -> tensor
 

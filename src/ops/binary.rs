@@ -197,7 +197,7 @@ fn run(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor) -> Result<()> {
             let (pa, pb, po) = (a.cpu_ptr::<$T>()?, b.cpu_ptr::<$T>()?, out.cpu_ptr::<$O>()?);
             // SAFETY: a, b are views broadcast to out's shape; out does not overlap them unless
             // identical in layout (callers clone otherwise).
-            unsafe { map2::<$T, $T, $O>(&shape, Operand::new(po, out.strides()), Operand::new(pa, a.strides()), Operand::new(pb, b.strides()), $f) }
+            unsafe { map2::<$T, $T, $O>(&shape, Operand::new(po, out.strides()), Operand::new(pa, a.strides()), Operand::new(pb, b.strides()), #[inline(always)] $f) }
         }};
     }
     if op.is_comparison() {
@@ -271,6 +271,9 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Tens
     }
     let target = match out {
         Some(o) => {
+            if o.device() != device {
+                bail!("Expected out tensor to have device {device}, but got {} instead", o.device());
+            }
             if o.shape() != shape.as_slice() {
                 bail!(
                     "output with shape {:?} doesn't match the broadcast shape {:?}",

@@ -42,6 +42,7 @@ impl Tensor {
             "The size of tensor a ({}) must match the size of tensor b ({}) at non-singleton dimension {}",
             self.shape().last().copied().unwrap_or(1), src.shape().last().copied().unwrap_or(1),
             self.ndim().saturating_sub(1))))?;
+        crate::ops::binary::check_no_internal_overlap(self)?;
         if overlaps_differently(self, src) {
             let tmp = src.deep_clone()?;
             let l = tmp.layout().expand(&dims)?;

@@ -59,7 +59,7 @@ fn float_math<T: FloatMath + crate::dtype::Element>(op: UnaryOp, x: &Tensor, out
     macro_rules! go {
         ($f:expr) => {
             // SAFETY: same shape; out is fresh or identical in layout to x.
-            unsafe { map1::<T, T>(x.shape(), Operand::new(po, out.strides()), Operand::new(px, x.strides()), $f) }
+            unsafe { map1::<T, T>(x.shape(), Operand::new(po, out.strides()), Operand::new(px, x.strides()), #[inline(always)] $f) }
         };
     }
     match op {
@@ -124,7 +124,7 @@ fn keep_dtype(op: UnaryOp, x: &Tensor, out: &Tensor) -> Result<()> {
         macro_rules! go {
             ($f:expr) => {
                 // SAFETY: same shape; out is fresh or identical in layout to x.
-                unsafe { map1::<T, T>(x.shape(), Operand::new(po, out.strides()), Operand::new(px, x.strides()), $f) }
+                unsafe { map1::<T, T>(x.shape(), Operand::new(po, out.strides()), Operand::new(px, x.strides()), #[inline(always)] $f) }
             };
         }
         match op {
@@ -165,7 +165,7 @@ fn predicate(op: UnaryOp, x: &Tensor, out: &Tensor) -> Result<()> {
         macro_rules! go {
             ($f:expr) => {
                 // SAFETY: same shape; out is a fresh bool tensor.
-                unsafe { map1::<T, bool>(x.shape(), Operand::new(po, out.strides()), Operand::new(px, x.strides()), $f) }
+                unsafe { map1::<T, bool>(x.shape(), Operand::new(po, out.strides()), Operand::new(px, x.strides()), #[inline(always)] $f) }
             };
         }
         let fl = T::IS_FLOAT;

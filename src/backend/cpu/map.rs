@@ -38,12 +38,16 @@ pub unsafe fn map1<A: Copy, O: Copy>(
     let [so, sa] = it.inner_strides();
     let (po, pa) = (out.ptr, a.ptr);
     it.par_runs(|[oo, oa], n| {
+        // Capture pointers (and `f` by reference) by value: the closures below are `move`
+        // so that LLVM keeps the pointers in registers instead of reloading them after
+        // every store, which blocked vectorisation.
+        let f = &f;
         // SAFETY: the caller guarantees offsets within bounds; runs are disjoint.
         unsafe {
             let o = po.get().add(oo);
             let x = pa.get().add(oa) as *const A;
             if so == 1 && sa == 1 {
-                simd(|| {
+                simd(move || {
                     for i in 0..n {
                         *o.add(i) = f(*x.add(i));
                     }
@@ -72,27 +76,31 @@ pub unsafe fn map2<A: Copy, B: Copy, O: Copy>(
     let [so, sa, sb] = it.inner_strides();
     let (po, pa, pb) = (out.ptr, a.ptr, b.ptr);
     it.par_runs(|[oo, oa, ob], n| {
+        // Capture pointers (and `f` by reference) by value: the closures below are `move`
+        // so that LLVM keeps the pointers in registers instead of reloading them after
+        // every store, which blocked vectorisation.
+        let f = &f;
         // SAFETY: the caller guarantees offsets within bounds; runs are disjoint.
         unsafe {
             let o = po.get().add(oo);
             let x = pa.get().add(oa) as *const A;
             let y = pb.get().add(ob) as *const B;
             if so == 1 && sa == 1 && sb == 1 {
-                simd(|| {
+                simd(move || {
                     for i in 0..n {
                         *o.add(i) = f(*x.add(i), *y.add(i));
                     }
                 })
             } else if so == 1 && sa == 1 && sb == 0 {
                 let yv = *y;
-                simd(|| {
+                simd(move || {
                     for i in 0..n {
                         *o.add(i) = f(*x.add(i), yv);
                     }
                 })
             } else if so == 1 && sa == 0 && sb == 1 {
                 let xv = *x;
-                simd(|| {
+                simd(move || {
                     for i in 0..n {
                         *o.add(i) = f(xv, *y.add(i));
                     }
@@ -122,6 +130,10 @@ pub unsafe fn map3<A: Copy, B: Copy, C: Copy, O: Copy>(
     let [so, sa, sb, sc] = it.inner_strides();
     let (po, pa, pb, pc) = (out.ptr, a.ptr, b.ptr, c.ptr);
     it.par_runs(|[oo, oa, ob, oc], n| {
+        // Capture pointers (and `f` by reference) by value: the closures below are `move`
+        // so that LLVM keeps the pointers in registers instead of reloading them after
+        // every store, which blocked vectorisation.
+        let f = &f;
         // SAFETY: the caller guarantees offsets within bounds; runs are disjoint.
         unsafe {
             let o = po.get().add(oo);
@@ -129,7 +141,7 @@ pub unsafe fn map3<A: Copy, B: Copy, C: Copy, O: Copy>(
             let y = pb.get().add(ob) as *const B;
             let z = pc.get().add(oc) as *const C;
             if so == 1 && sa == 1 && sb == 1 && sc == 1 {
-                simd(|| {
+                simd(move || {
                     for i in 0..n {
                         *o.add(i) = f(*x.add(i), *y.add(i), *z.add(i));
                     }

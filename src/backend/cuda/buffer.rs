@@ -30,12 +30,23 @@ impl CudaBuffer {
             }
         }
         .map_err(|e| {
-            crate::Error::Runtime(format!(
-                "CUDA out of memory. Tried to allocate {nbytes} bytes on cuda:{} ({e:?})",
-                device.ordinal()
-            ))
+            if e.0 == sys::cudaError_enum::CUDA_ERROR_OUT_OF_MEMORY {
+                crate::Error::Runtime(format!("CUDA out of memory. Tried to allocate {nbytes} bytes on cuda:{}", device.ordinal()))
+            } else {
+                driver_error(e)
+            }
         })?;
         Ok(CudaBuffer { ptr, nbytes, device })
+    }
+
+    /// Sets every byte to zero (queued on the device's stream).
+    pub(crate) fn zero(&self) -> Result<()> {
+        if self.nbytes == 0 {
+            return Ok(());
+        }
+        self.device.bind()?;
+        // SAFETY: ptr holds nbytes bytes of this device's memory.
+        unsafe { result::memset_d8_async(self.ptr, 0, self.nbytes, self.device.stream.cu_stream()) }.map_err(driver_error)
     }
 
     /// The device address of the first byte.

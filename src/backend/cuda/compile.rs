@@ -27,6 +27,9 @@ fn nvrtc_error(what: &str, e: impl std::fmt::Debug) -> Error {
 
 /// Compiles `source` to a CUBIN image for `arch` (such as `sm_90`).
 pub(crate) fn compile_for_arch(source: &KernelSource, arch: &str) -> Result<Vec<u8>> {
+    if !arch.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(Error::Value(format!("invalid GPU architecture name {arch:?} (expected something like 'sm_90')")));
+    }
     if !libs::nvrtc_present() {
         return Err(Error::Runtime(
             "NVRTC was not found: install NVIDIA's runtime compiler (pip install 'rtorch[cuda]')".into(),

@@ -69,6 +69,23 @@ pub(crate) fn device_count() -> usize {
     CudaContext::device_count().map(|n| n.max(0) as usize).unwrap_or(0)
 }
 
+/// Kernels are compiled by NVRTC 13 into CUBINs, which an older driver cannot load: say so
+/// plainly instead of failing later with a module-load error.
+fn check_driver_version() -> Result<()> {
+    let mut version = 0i32;
+    // SAFETY: the driver library is present (checked by the caller); version is an out-pointer.
+    unsafe { cudarc::driver::sys::cuDriverGetVersion(&mut version) }.result().map_err(driver_error)?;
+    let major = (version / 1000) as u32;
+    if major < libs::CUDA_MAJOR {
+        return Err(Error::Runtime(format!(
+            "The NVIDIA driver on your system supports CUDA {major}.{}, but rtorch's CUDA kernels need a driver for CUDA {} or newer. Please update your GPU driver.",
+            (version % 1000) / 10,
+            libs::CUDA_MAJOR
+        )));
+    }
+    Ok(())
+}
+
 /// The state of device `ordinal`, created on first use.
 pub(crate) fn device(ordinal: usize) -> Result<Arc<DeviceState>> {
     static DEVICES: OnceLock<Mutex<HashMap<usize, Arc<DeviceState>>>> = OnceLock::new();
@@ -81,6 +98,7 @@ pub(crate) fn device(ordinal: usize) -> Result<Arc<DeviceState>> {
             "CUDA error: invalid device ordinal (device {ordinal} requested, {count} available)"
         )));
     }
+    check_driver_version()?;
     let devices = DEVICES.get_or_init(|| Mutex::new(HashMap::new()));
     let mut devices = devices.lock().map_err(|_| Error::Runtime("CUDA device table poisoned".into()))?;
     if let Some(d) = devices.get(&ordinal) {

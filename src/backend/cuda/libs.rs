@@ -15,31 +15,27 @@ pub fn add_library_dirs(dirs: &[PathBuf]) {
     }
 }
 
-/// Loads the first `lib<stem>.so.<major>` found in the registered folders.
+/// The CUDA major version cudarc's bindings are generated for (feature `cuda-13000`).
+pub(crate) const CUDA_MAJOR: u32 = 13;
+
+/// Loads `lib<stem>.so.13` from the first registered folder that has it. Only that exact
+/// soname: a CUDA 12 wheel installed beside (torch's, say) must not be picked up.
 #[cfg(unix)]
 fn preload(stem: &str) {
-    let prefix = format!("lib{stem}.so.");
+    let name = format!("lib{stem}.so.{CUDA_MAJOR}");
     let dirs = LIBRARY_DIRS.lock().map(|d| d.clone()).unwrap_or_default();
-    for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else { continue };
-            // `libnvrtc.so.13`, not `libnvrtc-builtins.so.13.5` (NVRTC loads that itself).
-            if name.starts_with(&prefix) && !name[prefix.len()..].contains('.') {
-                // SAFETY: loading NVIDIA's library runs only its initialisers; the handle is
-                // leaked on purpose so the library stays loaded for the process's life.
-                let lib = unsafe {
-                    libloading::os::unix::Library::open(
-                        Some(entry.path()),
-                        libloading::os::unix::RTLD_NOW | libloading::os::unix::RTLD_GLOBAL,
-                    )
-                };
-                if let Ok(lib) = lib {
-                    std::mem::forget(lib);
-                    return;
-                }
-            }
+    for path in dirs.iter().map(|d| d.join(&name)).filter(|p| p.is_file()) {
+        // SAFETY: loading NVIDIA's library runs only its initialisers; the handle is leaked
+        // on purpose so the library stays loaded for the process's life.
+        let lib = unsafe {
+            libloading::os::unix::Library::open(
+                Some(path),
+                libloading::os::unix::RTLD_NOW | libloading::os::unix::RTLD_GLOBAL,
+            )
+        };
+        if let Ok(lib) = lib {
+            std::mem::forget(lib);
+            return;
         }
     }
 }

@@ -39,6 +39,11 @@ pub fn alloc(dtype: DType, len: usize, ordinal: usize) -> Result<Storage> {
         crate::Error::Runtime(format!("Trying to create tensor with {len} elements: size overflows"))
     })?;
     let buffer = CudaBuffer::new(context::device(ordinal)?, nbytes)?;
+    if dtype == DType::Bool {
+        // Recycled device memory may hold any bytes, and a bool must be 0 or 1 once it is
+        // read back into Rust: start bool storages zeroed.
+        buffer.zero()?;
+    }
     Ok(Storage::from_cuda(buffer, dtype, len))
 }
 
