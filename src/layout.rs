@@ -1,18 +1,24 @@
 //! Shapes, strides and broadcasting: the pure arithmetic of views, with no storage attached.
 
+use smallvec::SmallVec;
+
 use crate::error::{wrap_dim, Error, Result};
+
+/// A shape or strides: up to 6 dims inline, so making a tensor of ordinary rank allocates
+/// nothing for its layout (the per-op cost of small tensors is mostly allocation).
+pub type Dims = SmallVec<[usize; 6]>;
 
 /// Where a tensor's elements sit in its storage: shape, strides (in elements) and offset.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layout {
-    pub shape: Vec<usize>,
-    pub strides: Vec<usize>,
+    pub shape: Dims,
+    pub strides: Dims,
     pub offset: usize,
 }
 
 /// Row-major strides for `shape`.
-pub fn contiguous_strides(shape: &[usize]) -> Vec<usize> {
-    let mut strides = vec![1; shape.len()];
+pub fn contiguous_strides(shape: &[usize]) -> Dims {
+    let mut strides: Dims = smallvec::smallvec![1; shape.len()];
     let mut acc = 1usize;
     for (s, &d) in strides.iter_mut().zip(shape).rev() {
         *s = acc;
@@ -35,7 +41,7 @@ pub fn fmt_shape(shape: &[usize]) -> String {
 
 impl Layout {
     pub fn contiguous(shape: &[usize]) -> Layout {
-        Layout { shape: shape.to_vec(), strides: contiguous_strides(shape), offset: 0 }
+        Layout { shape: Dims::from_slice(shape), strides: contiguous_strides(shape), offset: 0 }
     }
 
     pub fn ndim(&self) -> usize {
@@ -98,8 +104,8 @@ impl Layout {
             );
         }
         let mut seen = vec![false; n];
-        let mut shape = Vec::with_capacity(n);
-        let mut strides = Vec::with_capacity(n);
+        let mut shape = Dims::with_capacity(n);
+        let mut strides = Dims::with_capacity(n);
         for &d in dims {
             let d = wrap_dim(d, n)?;
             if seen[d] {
@@ -195,7 +201,7 @@ impl Layout {
                 }
             }
         }
-        let mut l = Layout { shape: vec![], strides: vec![], offset: self.offset };
+        let mut l = Layout { shape: Dims::new(), strides: Dims::new(), offset: self.offset };
         for ((&size, &stride), &dropped) in self.shape.iter().zip(&self.strides).zip(&drop) {
             if !dropped {
                 l.shape.push(size);
@@ -218,8 +224,8 @@ impl Layout {
             );
         }
         let lead = sizes.len() - n;
-        let mut shape = Vec::with_capacity(sizes.len());
-        let mut strides = Vec::with_capacity(sizes.len());
+        let mut shape = Dims::with_capacity(sizes.len());
+        let mut strides = Dims::with_capacity(sizes.len());
         for (i, &want) in sizes.iter().enumerate() {
             if i < lead {
                 if want < 0 {
@@ -254,7 +260,7 @@ impl Layout {
             return Some(l);
         }
         let numel = self.numel();
-        let mut new_strides = vec![0usize; shape.len()];
+        let mut new_strides: Dims = smallvec::smallvec![0usize; shape.len()];
         if numel == 0 {
             let mut l = Layout::contiguous(shape);
             l.offset = self.offset;
@@ -292,7 +298,7 @@ impl Layout {
         if view_d != -1 {
             return None;
         }
-        Some(Layout { shape: shape.to_vec(), strides: new_strides, offset: self.offset })
+        Some(Layout { shape: Dims::from_slice(shape), strides: new_strides, offset: self.offset })
     }
 
     /// `unfold(dim, size, step)`: a new last dim of windows.
@@ -322,9 +328,9 @@ impl Layout {
 }
 
 /// The broadcast shape of two shapes, with torch's error message.
-pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Vec<usize>> {
+pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Result<Dims> {
     let n = a.len().max(b.len());
-    let mut out = vec![0; n];
+    let mut out: Dims = smallvec::smallvec![0; n];
     for i in 0..n {
         let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
         let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };

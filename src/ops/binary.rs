@@ -359,7 +359,7 @@ binary_methods! {
 pub fn binary_inplace(op: BinaryOp, target: &Tensor, other: Arg) -> Result<Tensor> {
     if let Arg::Tensor(o) = other {
         let shape = broadcast_shapes(target.shape(), o.shape())?;
-        if shape != target.shape() {
+        if shape.as_slice() != target.shape() {
             bail!(
                 "output with shape {:?} doesn't match the broadcast shape {:?}",
                 target.shape(),

@@ -104,7 +104,7 @@ impl<T: Element, O: Element> Reducer<T> for SumF<O> {
 
 /// Sums f32 in blocks of 16 lanes (vectorised), each block of 4096 added into an f64 total.
 fn sum_f32(xs: &[f32]) -> f64 {
-    crate::backend::cpu::map::simd(|| {
+    crate::backend::cpu::map::simd(#[inline(always)] || {
         let mut total = 0.0f64;
         for block in xs.chunks(4096) {
             let mut lanes = [0.0f32; 16];

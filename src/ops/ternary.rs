@@ -65,7 +65,7 @@ impl Tensor {
             bail!("masked_fill_ only supports boolean masks, but got mask with dtype {}", mask.dtype().scalar_name());
         }
         let shape = broadcast_shapes(self.shape(), mask.shape())?;
-        if shape != self.shape() {
+        if shape.as_slice() != self.shape() {
             bail!("The size of tensor a ({}) must match the size of tensor b ({}) at non-singleton dimension 0", self.numel(), mask.numel());
         }
         if let Arg::Tensor(v) = value {

@@ -87,9 +87,9 @@ pub fn from_numpy(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
             }
             out
         }
-        _ => crate::layout::contiguous_strides(&shape),
+        _ => crate::layout::contiguous_strides(&shape).to_vec(),
     };
-    let layout = Layout { shape, strides, offset: 0 };
+    let layout = Layout { shape: shape.into(), strides: strides.into(), offset: 0 };
     let len = layout.storage_span();
     let owner: Py<PyAny> = obj.clone().unbind();
     // SAFETY: the array interface promises `len` elements of `dtype` at `ptr` that live as

@@ -6,6 +6,9 @@
 //! inner strides fixed for the whole iteration.
 
 use rayon::prelude::*;
+use smallvec::SmallVec;
+
+use crate::layout::Dims;
 
 /// Elements below which an op runs on the calling thread: rayon's wake-up costs microseconds.
 pub const PARALLEL_THRESHOLD: usize = 1 << 15;
@@ -27,14 +30,14 @@ impl<T> SendPtr<T> {
 }
 
 pub struct StridedIter<const N: usize> {
-    shape: Vec<usize>,
-    strides: [Vec<usize>; N],
+    shape: Dims,
+    strides: [Dims; N],
     numel: usize,
 }
 
 impl<const N: usize> StridedIter<N> {
     pub fn new(shape: &[usize], strides: [&[usize]; N]) -> Self {
-        let mut dims: Vec<(usize, [usize; N])> = Vec::with_capacity(shape.len());
+        let mut dims: SmallVec<[(usize, [usize; N]); 6]> = SmallVec::new();
         for (i, &d) in shape.iter().enumerate() {
             if d == 1 {
                 continue;
@@ -80,7 +83,7 @@ impl<const N: usize> StridedIter<N> {
         }
         let inner = self.shape[nd - 1];
         // Multi-index of `start` over the outer dims, and the offset within the inner dim.
-        let mut idx = vec![0usize; nd];
+        let mut idx: Dims = smallvec::smallvec![0usize; nd];
         let mut rem = start;
         for d in (0..nd).rev() {
             idx[d] = rem % self.shape[d];

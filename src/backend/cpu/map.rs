@@ -47,7 +47,7 @@ pub unsafe fn map1<A: Copy, O: Copy>(
             let o = po.get().add(oo);
             let x = pa.get().add(oa) as *const A;
             if so == 1 && sa == 1 {
-                simd(move || {
+                simd(#[inline(always)] move || {
                     for i in 0..n {
                         *o.add(i) = f(*x.add(i));
                     }
@@ -86,21 +86,21 @@ pub unsafe fn map2<A: Copy, B: Copy, O: Copy>(
             let x = pa.get().add(oa) as *const A;
             let y = pb.get().add(ob) as *const B;
             if so == 1 && sa == 1 && sb == 1 {
-                simd(move || {
+                simd(#[inline(always)] move || {
                     for i in 0..n {
                         *o.add(i) = f(*x.add(i), *y.add(i));
                     }
                 })
             } else if so == 1 && sa == 1 && sb == 0 {
                 let yv = *y;
-                simd(move || {
+                simd(#[inline(always)] move || {
                     for i in 0..n {
                         *o.add(i) = f(*x.add(i), yv);
                     }
                 })
             } else if so == 1 && sa == 0 && sb == 1 {
                 let xv = *x;
-                simd(move || {
+                simd(#[inline(always)] move || {
                     for i in 0..n {
                         *o.add(i) = f(xv, *y.add(i));
                     }
@@ -141,7 +141,7 @@ pub unsafe fn map3<A: Copy, B: Copy, C: Copy, O: Copy>(
             let y = pb.get().add(ob) as *const B;
             let z = pc.get().add(oc) as *const C;
             if so == 1 && sa == 1 && sb == 1 && sc == 1 {
-                simd(move || {
+                simd(#[inline(always)] move || {
                     for i in 0..n {
                         *o.add(i) = f(*x.add(i), *y.add(i), *z.add(i));
                     }

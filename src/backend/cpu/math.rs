@@ -38,55 +38,49 @@ pub trait FloatMath: Copy + Send + Sync + 'static {
     fn atan2(self, o: Self) -> Self;
 }
 
+const ROUND_MAGIC: f32 = 12_582_912.0; // 1.5 * 2^23
+
 /// Round to nearest (even) for |x| < 2^22 with the 1.5 * 2^23 trick: `f32::round` calls
 /// libm and would stop the loop from vectorising.
 #[inline(always)]
 fn round_f32(x: f32) -> f32 {
-    const MAGIC: f32 = 12_582_912.0;
-    (x + MAGIC) - MAGIC
+    (x + ROUND_MAGIC) - ROUND_MAGIC
 }
 
-/// e^x for f32, branch-free (vectorisable), within 2 ulp over the whole range.
+/// 2^n for an integral n in [-126, 127], built from the bits of `n + ROUND_MAGIC`: an `as i32`
+/// cast would add saturation checks that keep the loop scalar.
+#[inline(always)]
+fn pow2i(n: f32) -> f32 {
+    let i = (n + ROUND_MAGIC).to_bits().wrapping_sub(ROUND_MAGIC.to_bits());
+    f32::from_bits(i.wrapping_add(127) << 23)
+}
+
+/// e^x for f32, branch-free (vectorisable), within about 2 ulp for normal results; results
+/// in the subnormal range are rounded once.
 #[inline(always)]
 pub fn exp_f32(x: f32) -> f32 {
     const LOG2E: f32 = std::f32::consts::LOG2_E;
     const LN2_HI: f32 = 0.693_145_75;
     const LN2_LO: f32 = 1.428_606_8e-6;
-    let xc = x.clamp(-87.5, 88.5);
-    let n = round_f32(xc * LOG2E);
-    let r = (xc - n * LN2_HI) - n * LN2_LO;
-    // Taylor/minimax polynomial for e^r on |r| <= ln2/2.
-    let p = 1.0
-        + r * (1.0
-            + r * (0.5
-                + r * (0.166_666_67
-                    + r * (0.041_666_668 + r * (0.008_333_452 + r * 0.001_388_889)))));
-    let scale = f32::from_bits(((n as i32 + 127) as u32) << 23);
-    let y = p * scale;
-    let y = if x > 88.72 { f32::INFINITY } else { y };
-    let y = if x < -87.5 { libm_free_small_exp(x) } else { y };
+    // Below -104 the result rounds to 0; above ln(f32::MAX) it overflows.
+    let xc = x.clamp(-104.0, 88.722_84);
+    let n = round_f32(xc * LOG2E); // in [-150, 128]
+    // mul_add becomes one FMA instruction in the AVX2/AVX-512 builds pulp dispatches to.
+    let r = (-n).mul_add(LN2_LO, (-n).mul_add(LN2_HI, xc));
+    // Taylor polynomial for e^r on |r| <= ln2/2, by Horner's rule.
+    let p = [0.008_333_452, 0.041_666_668, 0.166_666_67, 0.5, 1.0, 1.0]
+        .iter()
+        .fold(0.001_388_889f32, |acc, &c| acc.mul_add(r, c));
+    // 2^n in two factors that are each a normal float: 2^n_b (n_b in [-24, 1]) first keeps
+    // p normal, then 2^n_a (n_a in [-126, 127]) rounds once into the subnormal range.
+    let n_a = n.clamp(-126.0, 127.0);
+    let y = (p * pow2i(n - n_a)) * pow2i(n_a);
+    let y = if x > 88.722_84 { f32::INFINITY } else { y };
     if x.is_nan() {
         x
     } else {
         y
     }
-}
-
-/// e^x below -87.5 (denormal range) without leaving the vector loop: scale in two steps.
-#[inline(always)]
-fn libm_free_small_exp(x: f32) -> f32 {
-    let h = (x * 0.5).max(-87.5);
-    let e = exp_small(h);
-    e * e
-}
-
-#[inline(always)]
-fn exp_small(x: f32) -> f32 {
-    const LOG2E: f32 = std::f32::consts::LOG2_E;
-    let n = round_f32(x * LOG2E);
-    let r = (x - n * 0.693_145_75) - n * 1.428_606_8e-6;
-    let p = 1.0 + r * (1.0 + r * (0.5 + r * (0.166_666_67 + r * (0.041_666_668 + r * 0.008_333_452))));
-    p * f32::from_bits(((n as i32 + 127).max(0) as u32) << 23)
 }
 
 /// erf for f32 (Abramowitz & Stegun 7.1.26 refined; |error| < 2e-7), vectorisable.
