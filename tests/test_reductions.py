@@ -796,3 +796,28 @@ def test_reduction_matches_torch(torch_ref, r):
             assert dname(out) == str(ref.dtype).replace("torch.", "")
             refn = ref.float().numpy() if ref.dtype == torch_ref.bfloat16 else ref.numpy()
             assert_close(out, refn, check_dtype=False)
+
+
+@pytest.mark.parametrize("n", [3, 40])
+@pytest.mark.parametrize("log", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_softmax_rows_with_infinities_and_nan(n, log, dtype):
+    # torch: a +inf entry gives inf - inf = NaN, so the whole row is NaN; an all -inf row is
+    # 0/0 = NaN; a NaN anywhere spreads to the row. Finite extremes stay exact.
+    rows = np.zeros((5, n), dtype=np.float64)
+    rows[0, 0] = np.inf
+    rows[1, :] = -np.inf
+    rows[2, n // 2] = np.nan
+    rows[3, :] = np.linspace(-3, 3, n)
+    rows[4, 0], rows[4, -1] = -1e30, 1e30
+    x = rtorch.tensor(rows.astype(np.float32 if dtype == "float32" else np.float64))
+    got = (x.log_softmax(-1) if log else x.softmax(-1)).numpy()
+    assert np.isnan(got[:3]).all()
+    shifted = rows[3] - rows[3].max()
+    ref = shifted - np.log(np.exp(shifted).sum()) if log else np.exp(shifted) / np.exp(shifted).sum()
+    np.testing.assert_allclose(got[3], ref, rtol=2e-6, atol=1e-7)
+    if log:
+        assert got[4, -1] == 0
+        assert got[4, 0] == got.dtype.type(-2e30)
+    else:
+        assert got[4, -1] == 1 and (got[4, :-1] == 0).all()

@@ -12,9 +12,21 @@ use crate::tensor::Tensor;
 pub trait RowFloat:
     FloatMath + Element + std::ops::Sub<Output = Self> + std::ops::Mul<Output = Self> + std::ops::Add<Output = Self>
 {
+    /// e^x for x <= 0 and not NaN (rows holding NaN never get here).
+    fn exp_nonpositive(self) -> Self;
 }
-impl RowFloat for f32 {}
-impl RowFloat for f64 {}
+impl RowFloat for f32 {
+    #[inline(always)]
+    fn exp_nonpositive(self) -> f32 {
+        crate::backend::cpu::math::exp_f32_nonpositive(self)
+    }
+}
+impl RowFloat for f64 {
+    #[inline(always)]
+    fn exp_nonpositive(self) -> f64 {
+        self.exp()
+    }
+}
 
 /// Lanes per vectorised step: 16 f32 fill one AVX-512 register (two AVX2 ones).
 const LANES: usize = 16;
@@ -28,40 +40,60 @@ fn exp_and_sum<T: RowFloat>(x: &[T], m: T, out: &mut [T]) -> f64 {
     let mut os = out.chunks_exact_mut(LANES);
     for (xc, oc) in (&mut xs).zip(&mut os) {
         for i in 0..LANES {
-            let e = (xc[i] - m).exp();
+            let e = (xc[i] - m).exp_nonpositive();
             oc[i] = e;
             lanes[i] = lanes[i] + e;
         }
     }
     let mut tail = 0.0;
     for (o, &v) in os.into_remainder().iter_mut().zip(xs.remainder()) {
-        *o = (v - m).exp();
+        *o = (v - m).exp_nonpositive();
         tail += o.to_f64();
     }
     lanes.iter().map(|v| v.to_f64()).sum::<f64>() + tail
 }
 
-/// The largest non-NaN value of a row (-inf when there is none), in lanes so it vectorises.
+/// The largest value of a row (-inf for an empty row), or None when the row holds a NaN.
+/// Kept in lanes so that the loop vectorises.
 #[inline(always)]
-fn row_max<T: RowFloat>(x: &[T]) -> T {
+fn row_max<T: RowFloat>(x: &[T]) -> Option<T> {
     let neg_inf = T::from_f64(f64::NEG_INFINITY);
     let mut lanes = [neg_inf; LANES];
+    let mut nan = [false; LANES];
     let mut it = x.chunks_exact(LANES);
     for c in &mut it {
         for i in 0..LANES {
             lanes[i] = if c[i] > lanes[i] { c[i] } else { lanes[i] };
+            #[allow(clippy::eq_op)] // x != x is the NaN test that vectorises for any float type
+            let is_nan = c[i] != c[i];
+            nan[i] |= is_nan;
         }
     }
-    lanes.iter().chain(it.remainder()).fold(neg_inf, |m, &v| if v > m { v } else { m })
+    let mut m = neg_inf;
+    for &v in lanes.iter().chain(it.remainder()) {
+        #[allow(clippy::eq_op)]
+        let is_nan = v != v;
+        if is_nan {
+            return None;
+        }
+        m = if v > m { v } else { m };
+    }
+    if nan.iter().any(|&n| n) { None } else { Some(m) }
 }
 
-/// One row of length n (stride 1): out = softmax(x) or log_softmax(x). A NaN anywhere in
-/// the row turns the sum, and so every output, into NaN, as in torch.
+/// One row of length n (stride 1): out = softmax(x) or log_softmax(x).
 #[inline(always)]
 fn row<T: RowFloat>(x: &[T], out: &mut [T], log: bool) {
-    let mut m = row_max(x);
-    if m.to_f64().is_infinite() {
-        m = T::zero();
+    // A NaN, or x - max = inf - inf at a +inf entry, makes the sum and every output NaN.
+    let mut m = match row_max(x) {
+        Some(m) if m.to_f64() != f64::INFINITY => m,
+        _ => {
+            out.iter_mut().for_each(|o| *o = T::from_f64(f64::NAN));
+            return;
+        }
+    };
+    if m.to_f64() == f64::NEG_INFINITY {
+        m = T::zero(); // every entry is -inf: e^-inf = 0, and 0/0 gives NaN as in torch
     }
     let sum = exp_and_sum(x, m, out);
     if log {
@@ -93,7 +125,7 @@ fn softmax_typed<T: RowFloat>(x: &Tensor, dim: usize, log: bool) -> Result<Tenso
             crate::backend::cpu::map::simd(#[inline(always)] move || row(xs, os, log));
         }
     };
-    if xt.numel() >= PARALLEL_THRESHOLD && rows > 1 {
+    if xt.numel() >= PARALLEL_THRESHOLD && rows > 1 && crate::backend::cpu::threads::get_num_threads() > 1 {
         (0..rows).into_par_iter().for_each(one);
     } else {
         (0..rows).for_each(one);

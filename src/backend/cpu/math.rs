@@ -40,47 +40,50 @@ pub trait FloatMath: Copy + Send + Sync + 'static {
 
 const ROUND_MAGIC: f32 = 12_582_912.0; // 1.5 * 2^23
 
-/// Round to nearest (even) for |x| < 2^22 with the 1.5 * 2^23 trick: `f32::round` calls
-/// libm and would stop the loop from vectorising.
-#[inline(always)]
-fn round_f32(x: f32) -> f32 {
-    (x + ROUND_MAGIC) - ROUND_MAGIC
-}
-
-/// 2^n for an integral n in [-126, 127], built from the bits of `n + ROUND_MAGIC`: an `as i32`
-/// cast would add saturation checks that keep the loop scalar.
-#[inline(always)]
-fn pow2i(n: f32) -> f32 {
-    let i = (n + ROUND_MAGIC).to_bits().wrapping_sub(ROUND_MAGIC.to_bits());
-    f32::from_bits(i.wrapping_add(127) << 23)
-}
-
 /// e^x for f32, branch-free (vectorisable), within about 2 ulp for normal results; results
 /// in the subnormal range are rounded once.
 #[inline(always)]
 pub fn exp_f32(x: f32) -> f32 {
-    const LOG2E: f32 = std::f32::consts::LOG2_E;
-    const LN2_HI: f32 = 0.693_145_75;
-    const LN2_LO: f32 = 1.428_606_8e-6;
     // Below -104 the result rounds to 0; above ln(f32::MAX) it overflows.
-    let xc = x.clamp(-104.0, 88.722_84);
-    let n = round_f32(xc * LOG2E); // in [-150, 128]
-    // mul_add becomes one FMA instruction in the AVX2/AVX-512 builds pulp dispatches to.
-    let r = (-n).mul_add(LN2_LO, (-n).mul_add(LN2_HI, xc));
-    // Taylor polynomial for e^r on |r| <= ln2/2, by Horner's rule.
-    let p = [0.008_333_452, 0.041_666_668, 0.166_666_67, 0.5, 1.0, 1.0]
-        .iter()
-        .fold(0.001_388_889f32, |acc, &c| acc.mul_add(r, c));
-    // 2^n in two factors that are each a normal float: 2^n_b (n_b in [-24, 1]) first keeps
-    // p normal, then 2^n_a (n_a in [-126, 127]) rounds once into the subnormal range.
-    let n_a = n.clamp(-126.0, 127.0);
-    let y = (p * pow2i(n - n_a)) * pow2i(n_a);
+    let y = exp_f32_in_range(x.clamp(-104.0, 88.722_84));
     let y = if x > 88.722_84 { f32::INFINITY } else { y };
     if x.is_nan() {
         x
     } else {
         y
     }
+}
+
+/// e^x for x <= 0 that is not NaN (-inf gives 0): what softmax needs, without the overflow
+/// and NaN handling of [`exp_f32`].
+#[inline(always)]
+pub fn exp_f32_nonpositive(x: f32) -> f32 {
+    exp_f32_in_range(x.max(-104.0))
+}
+
+/// e^x for x in [-104, ln(f32::MAX)].
+#[inline(always)]
+fn exp_f32_in_range(x: f32) -> f32 {
+    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    const LN2_HI: f32 = 0.693_145_75;
+    const LN2_LO: f32 = 1.428_606_8e-6;
+    // t = round(x * log2(e)) + 1.5 * 2^23: the integer n sits in t's low mantissa bits, so
+    // both n as a float and n as an integer come out without a (saturating) cast.
+    // mul_add becomes one FMA instruction in the AVX2/AVX-512 builds pulp dispatches to.
+    let t = x.mul_add(LOG2E, ROUND_MAGIC);
+    let n = t - ROUND_MAGIC; // in [-150, 128]
+    let r = (-n).mul_add(LN2_LO, (-n).mul_add(LN2_HI, x));
+    // Taylor polynomial for e^r on |r| <= ln2/2, by Horner's rule.
+    let p = [0.008_333_452, 0.041_666_668, 0.166_666_67, 0.5, 1.0, 1.0]
+        .iter()
+        .fold(0.001_388_889f32, |acc, &c| acc.mul_add(r, c));
+    // 2^n in two factors that are each a normal float: 2^n_b (n_b in [-24, 1]) first keeps
+    // p normal, then 2^n_a (n_a in [-126, 127]) rounds once into the subnormal range; n = 128
+    // (just below overflow) stays finite the same way.
+    let n_int = (t.to_bits() as i32).wrapping_sub(ROUND_MAGIC.to_bits() as i32);
+    let n_a = n_int.clamp(-126, 127);
+    let pow2 = |k: i32| f32::from_bits(((k + 127) as u32) << 23);
+    (p * pow2(n_int - n_a)) * pow2(n_a)
 }
 
 /// erf for f32 (Abramowitz & Stegun 7.1.26 refined; |error| < 2e-7), vectorisable.
