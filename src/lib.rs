@@ -25,6 +25,7 @@
 
 #[macro_use]
 pub mod error;
+pub mod autograd;
 pub mod backend;
 pub mod device;
 pub mod dtype;

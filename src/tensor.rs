@@ -11,6 +11,9 @@ use crate::storage::Storage;
 pub(crate) struct TensorImpl {
     pub(crate) storage: Arc<Storage>,
     pub(crate) layout: Layout,
+    /// Leaf that requires grad, or op output with a `grad_fn` (read without a lock).
+    pub(crate) requires_grad: std::sync::atomic::AtomicBool,
+    pub(crate) autograd: crate::autograd::meta::MetaSlot,
 }
 
 /// An n-dimensional array: a view (shape, strides, offset) into shared storage.
@@ -27,7 +30,12 @@ impl std::fmt::Debug for Tensor {
 
 impl Tensor {
     pub(crate) fn from_parts(storage: Arc<Storage>, layout: Layout) -> Tensor {
-        Tensor(Arc::new(TensorImpl { storage, layout }))
+        Tensor(Arc::new(TensorImpl {
+            storage,
+            layout,
+            requires_grad: std::sync::atomic::AtomicBool::new(false),
+            autograd: std::sync::Mutex::new(None),
+        }))
     }
 
     /// A new view of the same storage with another layout.
@@ -184,6 +192,12 @@ impl Tensor {
     }
 
     /// The storage's version counter (bumped by every in-place op).
+    /// The legacy type name, `torch.FloatTensor` style (used in messages and `.type()`).
+    pub fn legacy_type_name(&self) -> String {
+        let prefix = if self.device() == Device::Cpu { "torch" } else { "torch.cuda" };
+        format!("{prefix}.{}Tensor", self.dtype().scalar_name())
+    }
+
     pub fn version(&self) -> u64 {
         self.0.storage.version()
     }

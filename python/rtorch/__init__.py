@@ -40,7 +40,15 @@ from rtorch._C import (  # noqa: F401
 )
 from rtorch._size import Size  # noqa: F401
 from rtorch._tensor_str import printoptions, set_printoptions  # noqa: F401
-from rtorch import return_types, cuda, nn  # noqa: F401,E402
+from rtorch import return_types, cuda, nn, autograd  # noqa: F401,E402
+from rtorch.autograd.grad_mode import (  # noqa: F401,E402
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 
 __version__ = "0.1.0"
 

@@ -241,8 +241,30 @@ fn run(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor) -> Result<()> {
     Ok(())
 }
 
-/// `op(a, b)` into a fresh tensor, or into `out` when given.
+/// The tensors among the operands.
+fn arg_tensors<'a>(a: Arg<'a>, b: Arg<'a>) -> impl Iterator<Item = &'a Tensor> {
+    [a, b].into_iter().filter_map(|x| match x {
+        Arg::Tensor(t) => Some(t),
+        Arg::Scalar(_) => None,
+    })
+}
+
+/// `op(a, b)` into a fresh tensor, or into `out` when given; recorded for autograd when an
+/// operand requires grad.
 pub fn binary(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Tensor> {
+    let tensors: Vec<&Tensor> = arg_tensors(a, b).collect();
+    if !crate::autograd::record::needs_grad(&tensors) {
+        return binary_kernel(op, a, b, out);
+    }
+    if out.is_some() {
+        return Err(crate::autograd::inplace::out_error(op.name()));
+    }
+    let r = binary_kernel(op, a, b, None)?;
+    crate::autograd::formulas::binary::record_binary(op, a, b, &r)?;
+    Ok(r)
+}
+
+fn binary_kernel(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Tensor> {
     let (compute, out_dtype) = dtypes(op, a, b)?;
     let device = match (arg_device(a), arg_device(b)) {
         (Some(x), Some(y)) if x != y => bail!(
@@ -367,5 +389,10 @@ pub fn binary_inplace(op: BinaryOp, target: &Tensor, other: Arg) -> Result<Tenso
             );
         }
     }
-    binary(op, Arg::Tensor(target), other, Some(target))
+    let mut tensors = vec![target];
+    tensors.extend(arg_tensors(other, Arg::Scalar(Scalar::Int(0))));
+    if crate::autograd::record::needs_grad(&tensors) {
+        return crate::autograd::inplace::inplace(target, |snapshot| binary(op, Arg::Tensor(snapshot), other, None));
+    }
+    binary_kernel(op, Arg::Tensor(target), other, Some(target))
 }

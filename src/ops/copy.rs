@@ -77,7 +77,10 @@ impl Tensor {
         if self.device() == Device::Cpu {
             cpu_copy(&out, self.layout(), self)?;
         } else {
-            out.copy_(self)?;
+            out.copy_(&self.detach())?;
+        }
+        if crate::autograd::record::needs_grad(&[self]) {
+            crate::autograd::formulas::copy::record_copy("CloneBackward0", self, &out);
         }
         Ok(out)
     }
@@ -91,7 +94,10 @@ impl Tensor {
         if self.device() == Device::Cpu {
             cpu_copy(&out, self.layout(), self)?;
         } else {
-            out.copy_(self)?;
+            out.copy_(&self.detach())?;
+        }
+        if crate::autograd::record::needs_grad(&[self]) && dtype.is_floating_point() {
+            crate::autograd::formulas::copy::record_copy("ToCopyBackward0", self, &out);
         }
         Ok(out)
     }
@@ -103,7 +109,10 @@ impl Tensor {
         }
         let src = if self.device() == Device::Cpu { self.contiguous()? } else { self.clone() };
         let out = Tensor::empty(self.shape(), self.dtype(), device)?;
-        crate::backend::cuda::copy(&out, &src)?;
+        crate::backend::cuda::copy(&out, &src.detach())?;
+        if crate::autograd::record::needs_grad(&[self]) {
+            crate::autograd::formulas::copy::record_copy("ToCopyBackward0", self, &out);
+        }
         Ok(out)
     }
 }

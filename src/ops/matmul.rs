@@ -137,6 +137,18 @@ fn check_same_dtype(a: &Tensor, b: &Tensor) -> Result<()> {
 impl Tensor {
     /// torch.matmul: 1-d and 2-d products, batched with broadcasting above that.
     pub fn matmul(&self, other: &Tensor) -> Result<Tensor> {
+        if !crate::autograd::record::needs_grad(&[self, other]) {
+            return self.matmul_kernel(other);
+        }
+        let out = {
+            let _off = crate::autograd::GradModeGuard::new(false);
+            self.matmul_kernel(other)?
+        };
+        crate::autograd::formulas::matmul::record_matmul(self, other, &out);
+        Ok(out)
+    }
+
+    fn matmul_kernel(&self, other: &Tensor) -> Result<Tensor> {
         let (a, b) = (self, other);
         let (da, db) = (a.ndim(), b.ndim());
         if da == 0 || db == 0 {

@@ -324,7 +324,11 @@ impl Tensor {
         let mask = reduced_mask(x.ndim(), dims)?;
         let d = x.dtype();
         if d.is_floating_point() {
-            crate::with_dtype!(d, T => run::<T, _>(&x, &mask, keepdim, d, &SumF::<T>(false, Default::default())))
+            let out = crate::with_dtype!(d, T => run::<T, _>(&x, &mask, keepdim, d, &SumF::<T>(false, Default::default())))?;
+            if crate::autograd::record::needs_grad(&[&x]) {
+                crate::autograd::formulas::reduce::record_sum(&x, &mask, &out, false);
+            }
+            Ok(out)
         } else {
             let out = crate::with_dtype!(d, T => run::<T, _>(&x, &mask, keepdim, DType::I64, &SumI))?;
             match dtype {
@@ -352,7 +356,11 @@ impl Tensor {
             );
         }
         let mask = reduced_mask(x.ndim(), dims)?;
-        crate::with_dtype!(d, T => run::<T, _>(&x, &mask, keepdim, d, &SumF::<T>(true, Default::default())))
+        let out = crate::with_dtype!(d, T => run::<T, _>(&x, &mask, keepdim, d, &SumF::<T>(true, Default::default())))?;
+        if crate::autograd::record::needs_grad(&[&x]) {
+            crate::autograd::formulas::reduce::record_sum(&x, &mask, &out, true);
+        }
+        Ok(out)
     }
 
     pub fn mean(&self) -> Result<Tensor> {
@@ -383,7 +391,11 @@ impl Tensor {
         let mask = reduced_mask(self.ndim(), dims)?;
         check_nonempty(self, &mask, if max { "amax" } else { "amin" })?;
         let d = self.dtype();
-        crate::with_dtype!(d, T => run::<T, _>(self, &mask, keepdim, d, &ValExt(Extreme { max })))
+        let out = crate::with_dtype!(d, T => run::<T, _>(self, &mask, keepdim, d, &ValExt(Extreme { max })))?;
+        if crate::autograd::record::needs_grad(&[self]) && d.is_floating_point() {
+            crate::autograd::formulas::reduce::record_extreme(self, &mask, &out, max);
+        }
+        Ok(out)
     }
 
     /// Index of the max (or min) over one dim, or over the flattened tensor.
@@ -419,10 +431,15 @@ impl Tensor {
         let values = {
             let mask = reduced_mask(self.ndim(), Some(&[dim]))?;
             check_nonempty(self, &mask, if max { "max" } else { "min" })?;
+            let _off = crate::autograd::GradModeGuard::new(false);
             self.amax_dims(Some(&[dim]), keepdim, max)?
         };
         let src = if self.dtype() == DType::Bool { self.to_dtype(DType::U8)? } else { self.clone() };
         let indices = src.argmax_dim(Some(dim), keepdim, max)?;
+        if crate::autograd::record::needs_grad(&[self]) && self.dtype().is_floating_point() {
+            let d = crate::error::wrap_dim(dim, self.ndim().max(1))?;
+            crate::autograd::formulas::reduce::record_max_dim(self, d, keepdim, &values, &indices)?;
+        }
         Ok((values, indices))
     }
 

@@ -151,10 +151,18 @@ impl Tensor {
             return x.reshape(&[1])?.softmax(0, log, None)?.reshape(&[]);
         }
         let d = crate::error::wrap_dim(dim, x.ndim())?;
-        match x.dtype() {
-            DType::F32 => softmax_typed::<f32>(&x, d, log),
-            DType::F64 => softmax_typed::<f64>(&x, d, log),
-            other => x.to_dtype(DType::F32)?.softmax(dim, log, None)?.to_dtype(other),
+        let record = crate::autograd::record::needs_grad(&[&x]);
+        let out = {
+            let _off = record.then(|| crate::autograd::GradModeGuard::new(false));
+            match x.dtype() {
+                DType::F32 => softmax_typed::<f32>(&x, d, log),
+                DType::F64 => softmax_typed::<f64>(&x, d, log),
+                other => x.to_dtype(DType::F32)?.softmax(dim, log, None)?.to_dtype(other),
+            }?
+        };
+        if record {
+            crate::autograd::formulas::softmax::record_softmax(&x, d as i64, log, &out);
         }
+        Ok(out)
     }
 }

@@ -34,6 +34,21 @@ fn add_to(rt: ResultType, a: Arg) -> ResultType {
 
 /// `torch.where(cond, a, b)`: elements of `a` where `cond`, else of `b`.
 pub fn where_(cond: &Tensor, a: Arg, b: Arg) -> Result<Tensor> {
+    let tensors: Vec<&Tensor> = [a, b].into_iter().filter_map(|x| if let Arg::Tensor(t) = x { Some(t) } else { None }).collect();
+    if !crate::autograd::record::needs_grad(&tensors) {
+        return where_kernel(cond, a, b);
+    }
+    let out = {
+        let _off = crate::autograd::GradModeGuard::new(false);
+        where_kernel(cond, a, b)?
+    };
+    if out.dtype().is_floating_point() {
+        crate::autograd::formulas::ternary::record_where(cond, a, b, &out);
+    }
+    Ok(out)
+}
+
+fn where_kernel(cond: &Tensor, a: Arg, b: Arg) -> Result<Tensor> {
     if cond.dtype() != DType::Bool && cond.dtype() != DType::U8 {
         bail!("where expected condition to be a boolean tensor, but got a tensor with dtype {}", cond.dtype().scalar_name());
     }

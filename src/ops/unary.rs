@@ -183,6 +183,23 @@ fn predicate(op: UnaryOp, x: &Tensor, out: &Tensor) -> Result<()> {
 
 /// `op(x)` into a fresh tensor, or into `out` (which may be `x`, for in-place forms).
 pub fn unary(op: UnaryOp, x: &Tensor, out: Option<&Tensor>) -> Result<Tensor> {
+    if !crate::autograd::record::needs_grad(&[x]) {
+        return unary_kernel(op, x, out);
+    }
+    match out {
+        None => {
+            let r = unary_kernel(op, x, None)?;
+            crate::autograd::formulas::unary::record_unary(op, x, &r)?;
+            Ok(r)
+        }
+        Some(o) if o.same_storage(x) && o.layout() == x.layout() => {
+            crate::autograd::inplace::inplace(x, |snapshot| unary(op, snapshot, None))
+        }
+        Some(_) => Err(crate::autograd::inplace::out_error(&op.name())),
+    }
+}
+
+fn unary_kernel(op: UnaryOp, x: &Tensor, out: Option<&Tensor>) -> Result<Tensor> {
     x.expect_cpu(&op.name())?;
     let d = x.dtype();
     use UnaryOp::*;

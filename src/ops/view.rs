@@ -1,15 +1,25 @@
 //! Views: new layouts over the same storage, never a copy (reshape copies only when it must).
 
+use crate::autograd::formulas::view::{record_view, ViewKind};
 use crate::error::{wrap_dim, Error, Result};
 use crate::layout::{fmt_shape, infer_shape, Layout};
 use crate::tensor::Tensor;
 
 impl Tensor {
+    /// `self` seen through `layout`, recorded for autograd as the view `kind`.
+    fn view_as_kind(&self, layout: Layout, kind: ViewKind) -> Tensor {
+        let out = self.with_layout(layout);
+        if crate::autograd::record::needs_grad(&[self]) {
+            record_view(kind, self, &out);
+        }
+        out
+    }
+
     /// A view with a new shape (one dim may be -1); errors when the strides do not allow it.
     pub fn view(&self, shape: &[i64]) -> Result<Tensor> {
         let shape = infer_shape(shape, self.numel())?;
         match self.layout().view(&shape) {
-            Some(l) => Ok(self.with_layout(l)),
+            Some(l) => Ok(self.view_as_kind(l, ViewKind::Reshape("ViewBackward0"))),
             None => Err(Error::Runtime(
                 "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.".into(),
             )),
@@ -20,10 +30,17 @@ impl Tensor {
     pub fn reshape(&self, shape: &[i64]) -> Result<Tensor> {
         let s = infer_shape(shape, self.numel())?;
         match self.layout().view(&s) {
-            Some(l) => Ok(self.with_layout(l)),
+            Some(l) => Ok(self.view_as_kind(l, ViewKind::Reshape("ViewBackward0"))),
             None => {
-                let c = self.contiguous()?;
-                Ok(c.with_layout(Layout::contiguous(&s)))
+                let c = {
+                    let _off = crate::autograd::GradModeGuard::new(false);
+                    self.contiguous()?
+                };
+                let out = c.with_layout(Layout::contiguous(&s));
+                if crate::autograd::record::needs_grad(&[self]) {
+                    record_view(ViewKind::Reshape("UnsafeViewBackward0"), self, &out);
+                }
+                Ok(out)
             }
         }
     }
@@ -60,19 +77,19 @@ impl Tensor {
     }
 
     pub fn squeeze(&self, dims: Option<&[i64]>) -> Result<Tensor> {
-        Ok(self.with_layout(self.layout().squeeze(dims)?))
+        Ok(self.view_as_kind(self.layout().squeeze(dims)?, ViewKind::Reshape("SqueezeBackward0")))
     }
 
     pub fn unsqueeze(&self, dim: i64) -> Result<Tensor> {
-        Ok(self.with_layout(self.layout().unsqueeze(dim)?))
+        Ok(self.view_as_kind(self.layout().unsqueeze(dim)?, ViewKind::Reshape("UnsqueezeBackward0")))
     }
 
     pub fn transpose(&self, d0: i64, d1: i64) -> Result<Tensor> {
-        Ok(self.with_layout(self.layout().transpose(d0, d1)?))
+        Ok(self.view_as_kind(self.layout().transpose(d0, d1)?, ViewKind::Transpose(d0, d1)))
     }
 
     pub fn permute(&self, dims: &[i64]) -> Result<Tensor> {
-        Ok(self.with_layout(self.layout().permute(dims)?))
+        Ok(self.view_as_kind(self.layout().permute(dims)?, ViewKind::Permute(dims.to_vec())))
     }
 
     /// Transpose of a matrix (0-d and 1-d tensors are returned as is).
@@ -101,7 +118,7 @@ impl Tensor {
     }
 
     pub fn expand(&self, sizes: &[i64]) -> Result<Tensor> {
-        Ok(self.with_layout(self.layout().expand(sizes)?))
+        Ok(self.view_as_kind(self.layout().expand(sizes)?, ViewKind::Expand))
     }
 
     pub fn expand_as(&self, other: &Tensor) -> Result<Tensor> {
@@ -120,11 +137,11 @@ impl Tensor {
     }
 
     pub fn narrow(&self, dim: i64, start: i64, length: i64) -> Result<Tensor> {
-        Ok(self.with_layout(self.layout().narrow(dim, start, length)?))
+        Ok(self.view_as_kind(self.layout().narrow(dim, start, length)?, ViewKind::Narrow { dim, start, length }))
     }
 
     pub fn select(&self, dim: i64, index: i64) -> Result<Tensor> {
-        Ok(self.with_layout(self.layout().select(dim, index)?))
+        Ok(self.view_as_kind(self.layout().select(dim, index)?, ViewKind::Select { dim, index }))
     }
 
     /// `self[..., start:stop:step, ...]` along `dim`.
@@ -133,7 +150,7 @@ impl Tensor {
             return Err(Error::Index("slice() cannot be applied to a 0-dim tensor.".into()));
         }
         let d = wrap_dim(dim, self.ndim())?;
-        Ok(self.with_layout(self.layout().slice(d, start, stop, step)?))
+        Ok(self.view_as_kind(self.layout().slice(d, start, stop, step)?, ViewKind::Slice { dim: d as i64, start, stop, step }))
     }
 
     /// Sliding windows of `size` every `step` along `dim`, as a new last dim.

@@ -21,20 +21,20 @@ fn float_dtype(dtype: Option<&Bound<'_, PyAny>>) -> PyResult<DType> {
     Ok(parse_dtype(dtype)?.unwrap_or_else(crate::default_dtype))
 }
 
-fn check_requires_grad(requires_grad: bool) -> PyResult<()> {
+/// A factory's result, made a leaf that requires grad when asked (`requires_grad=True`).
+fn leaf(t: Tensor, requires_grad: bool) -> PyResult<Tensor> {
     if requires_grad {
-        return Err(PyRuntimeError::new_err("requires_grad=True needs autograd, which is not implemented yet"));
+        t.set_requires_grad(true)?;
     }
-    Ok(())
+    Ok(t)
 }
 
 #[pyfunction]
 #[pyo3(signature = (data, *, dtype=None, device=None, requires_grad=false, pin_memory=false))]
 pub fn tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<PyTensor> {
     let _ = pin_memory;
-    check_requires_grad(requires_grad)?;
     let t = tensor_from_data(data, parse_dtype(dtype)?)?;
-    Ok(PyTensor::new(t.to_device(dev(device)?)?))
+    Ok(PyTensor::new(leaf(t.to_device(dev(device)?)?, requires_grad)?))
 }
 
 #[pyfunction]
@@ -76,7 +76,6 @@ macro_rules! filled {
         #[allow(clippy::too_many_arguments)]
         pub fn $name(py: Python<'_>, size: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool, kwargs: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<PyTensor> {
             let _ = (layout, pin_memory);
-            check_requires_grad(requires_grad)?;
             let shape = match kwargs.map(|k| k.get_item("size")).transpose()?.flatten() {
                 Some(s) if size.is_empty() => shape_of(&s)?,
                 _ => {
@@ -97,7 +96,7 @@ macro_rules! filled {
                 o.copy_(&t)?;
                 return Ok(PyTensor::new(o));
             }
-            Ok(PyTensor::new(t))
+            Ok(PyTensor::new(leaf(t, requires_grad)?))
         }
     };
 }
@@ -108,7 +107,6 @@ filled!(empty, None);
 #[pyfunction]
 #[pyo3(signature = (size, fill_value, *, dtype=None, device=None, requires_grad=false))]
 pub fn full(size: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
-    check_requires_grad(requires_grad)?;
     let shape = shape_of(size)?;
     let v = to_scalar(fill_value)?.ok_or_else(|| PyTypeError::new_err("full(): argument 'fill_value' must be Number"))?;
     let d = parse_dtype(dtype)?.unwrap_or(match v {
@@ -116,7 +114,7 @@ pub fn full(size: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype: Optio
         Scalar::Int(_) => DType::I64,
         Scalar::Float(_) => crate::default_dtype(),
     });
-    Ok(PyTensor::new(crate::full(&shape, v, d, dev(device)?)?))
+    Ok(PyTensor::new(leaf(crate::full(&shape, v, d, dev(device)?)?, requires_grad)?))
 }
 
 fn like_args(input: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<(Vec<usize>, DType, Device)> {
@@ -127,34 +125,30 @@ fn like_args(input: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device:
 #[pyfunction]
 #[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
 pub fn zeros_like(input: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
-    check_requires_grad(requires_grad)?;
     let (s, d, dv) = like_args(input, dtype, device)?;
-    Ok(PyTensor::new(crate::zeros(&s, d, dv)?))
+    Ok(PyTensor::new(leaf(crate::zeros(&s, d, dv)?, requires_grad)?))
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
 pub fn ones_like(input: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
-    check_requires_grad(requires_grad)?;
     let (s, d, dv) = like_args(input, dtype, device)?;
-    Ok(PyTensor::new(crate::ones(&s, d, dv)?))
+    Ok(PyTensor::new(leaf(crate::ones(&s, d, dv)?, requires_grad)?))
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
 pub fn empty_like(input: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
-    check_requires_grad(requires_grad)?;
     let (s, d, dv) = like_args(input, dtype, device)?;
-    Ok(PyTensor::new(Tensor::empty(&s, d, dv)?))
+    Ok(PyTensor::new(leaf(Tensor::empty(&s, d, dv)?, requires_grad)?))
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, fill_value, *, dtype=None, device=None, requires_grad=false))]
 pub fn full_like(input: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
-    check_requires_grad(requires_grad)?;
     let (s, d, dv) = like_args(input, dtype, device)?;
     let v = to_scalar(fill_value)?.ok_or_else(|| PyTypeError::new_err("full_like(): argument 'fill_value' must be Number"))?;
-    Ok(PyTensor::new(crate::full(&s, v, d, dv)?))
+    Ok(PyTensor::new(leaf(crate::full(&s, v, d, dv)?, requires_grad)?))
 }
 
 fn num(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Scalar> {
@@ -167,7 +161,6 @@ fn num(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Scalar> {
 #[pyfunction]
 #[pyo3(signature = (start, end=None, step=None, *, dtype=None, device=None, requires_grad=false))]
 pub fn arange(start: &Bound<'_, PyAny>, end: Option<&Bound<'_, PyAny>>, step: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
-    check_requires_grad(requires_grad)?;
     let (s, e) = match end.filter(|e| !e.is_none()) {
         Some(e) => (num(start, "start")?, num(e, "end")?),
         None => (Scalar::Int(0), num(start, "end")?),
@@ -175,35 +168,32 @@ pub fn arange(start: &Bound<'_, PyAny>, end: Option<&Bound<'_, PyAny>>, step: Op
     let st = match step.filter(|s| !s.is_none()) { Some(s) => num(s, "step")?, None => Scalar::Int(1) };
     let any_float = s.is_float() || e.is_float() || st.is_float();
     let d = parse_dtype(dtype)?.unwrap_or(if any_float { crate::default_dtype() } else { DType::I64 });
-    Ok(PyTensor::new(crate::arange(s, e, st, d, dev(device)?)?))
+    Ok(PyTensor::new(leaf(crate::arange(s, e, st, d, dev(device)?)?, requires_grad)?))
 }
 
 #[pyfunction]
 #[pyo3(signature = (start, end, steps, *, dtype=None, device=None, requires_grad=false))]
 pub fn linspace(start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, steps: i64, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
-    check_requires_grad(requires_grad)?;
     let (s, e) = (num(start, "start")?.to_f64(), num(end, "end")?.to_f64());
-    Ok(PyTensor::new(crate::linspace(s, e, steps, float_dtype(dtype)?, dev(device)?)?))
+    Ok(PyTensor::new(leaf(crate::linspace(s, e, steps, float_dtype(dtype)?, dev(device)?)?, requires_grad)?))
 }
 
 #[pyfunction]
 #[pyo3(signature = (start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn logspace(start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, steps: i64, base: f64, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
-    check_requires_grad(requires_grad)?;
     let (s, e) = (num(start, "start")?.to_f64(), num(end, "end")?.to_f64());
-    Ok(PyTensor::new(crate::logspace(s, e, steps, base, float_dtype(dtype)?, dev(device)?)?))
+    Ok(PyTensor::new(leaf(crate::logspace(s, e, steps, base, float_dtype(dtype)?, dev(device)?)?, requires_grad)?))
 }
 
 #[pyfunction]
 #[pyo3(signature = (n, m=None, *, dtype=None, device=None, requires_grad=false))]
 pub fn eye(n: i64, m: Option<i64>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
-    check_requires_grad(requires_grad)?;
     let m = m.unwrap_or(n);
     if n < 0 || m < 0 {
         return Err(PyRuntimeError::new_err(format!("n must be greater or equal to 0, got {}", n.min(m))));
     }
-    Ok(PyTensor::new(crate::eye(n as usize, m as usize, float_dtype(dtype)?, dev(device)?)?))
+    Ok(PyTensor::new(leaf(crate::eye(n as usize, m as usize, float_dtype(dtype)?, dev(device)?)?, requires_grad)?))
 }
 
 /// `torch.Generator`.
@@ -259,9 +249,8 @@ macro_rules! random_fn {
         #[pyfunction]
         #[pyo3(signature = (*size, generator=None, dtype=None, device=None, requires_grad=false))]
         pub fn $name(size: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
-            check_requires_grad(requires_grad)?;
             let shape = factory_shape(size)?;
-            Ok(PyTensor::new($f(&shape, float_dtype(dtype)?, dev(device)?, gen_of(generator)?.as_ref())?))
+            Ok(PyTensor::new(leaf($f(&shape, float_dtype(dtype)?, dev(device)?, gen_of(generator)?.as_ref())?, requires_grad)?))
         }
     };
 }
@@ -271,7 +260,6 @@ random_fn!(randn, crate::randn);
 #[pyfunction]
 #[pyo3(signature = (*args, generator=None, dtype=None, device=None, requires_grad=false, size=None))]
 pub fn randint(args: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, size: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
-    check_requires_grad(requires_grad)?;
     let mut ints = vec![];
     let mut shape = size.map(shape_of).transpose()?;
     for a in args.iter() {
@@ -288,7 +276,7 @@ pub fn randint(args: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyAny>>, 
     };
     let shape = shape.ok_or_else(|| PyTypeError::new_err("randint() missing required argument 'size'"))?;
     let d = parse_dtype(dtype)?.unwrap_or(DType::I64);
-    Ok(PyTensor::new(crate::randint(low, high, &shape, d, dev(device)?, gen_of(generator)?.as_ref())?))
+    Ok(PyTensor::new(leaf(crate::randint(low, high, &shape, d, dev(device)?, gen_of(generator)?.as_ref())?, requires_grad)?))
 }
 
 #[pyfunction]

@@ -2,6 +2,7 @@
 //! call into the crate.
 
 mod args;
+mod autograd;
 mod convert;
 mod cuda;
 mod dtype;
@@ -36,5 +37,6 @@ fn c_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
         _empty_cache, _where,
     );
     cuda::register(m)?;
+    autograd::register(m)?;
     Ok(())
 }

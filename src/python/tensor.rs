@@ -80,12 +80,6 @@ fn scalar_to_py(py: Python<'_>, s: Scalar) -> PyResult<Py<PyAny>> {
     })
 }
 
-/// The legacy type name, `torch.FloatTensor` style.
-fn legacy_type_name(t: &Tensor) -> String {
-    let prefix = if t.device() == Device::Cpu { "torch" } else { "torch.cuda" };
-    format!("{prefix}.{}Tensor", t.dtype().scalar_name())
-}
-
 /// Applies one basic index (int, slice, None, Ellipsis, tuple of those) and returns the view.
 fn index_view(t: &Tensor, key: &Bound<'_, PyAny>) -> PyResult<Tensor> {
     let items: Vec<Bound<'_, PyAny>> = match key.cast::<PyTuple>() {
@@ -382,10 +376,6 @@ impl PyTensor {
         Ok(PyTensor::new(nogil(py, t.numel(), move || t.deep_clone())?))
     }
 
-    fn detach(&self) -> PyTensor {
-        PyTensor::new(self.t.clone())
-    }
-
     #[pyo3(signature = (src, non_blocking=false))]
     fn copy_<'py>(slf: &Bound<'py, Self>, src: &Bound<'py, PyAny>, non_blocking: bool) -> PyResult<Bound<'py, Self>> {
         let _ = non_blocking;
@@ -448,7 +438,7 @@ impl PyTensor {
         let py = slf.py();
         let t = &slf.get().t;
         let Some(dtype) = dtype.filter(|d| !d.is_none()) else {
-            return Ok(legacy_type_name(t).into_pyobject(py)?.into_any());
+            return Ok(t.legacy_type_name().into_pyobject(py)?.into_any());
         };
         let d = if let Ok(s) = dtype.extract::<String>() {
             let name = s.trim_start_matches("torch.").trim_start_matches("cuda.").trim_end_matches("Tensor");

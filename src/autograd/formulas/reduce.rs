@@ -1,0 +1,69 @@
+//! Backward of the reductions: the gradient broadcast back over the reduced dims.
+
+use crate::autograd::formulas::backward_fn;
+use crate::autograd::record::record;
+use crate::autograd::SavedTensor;
+use crate::dtype::Scalar;
+use crate::error::Result;
+use crate::ops::Arg;
+use crate::tensor::Tensor;
+
+/// `g` (the reduced result's gradient) reshaped with the reduced dims kept as 1, then
+/// expanded to the input's shape.
+fn expand_back(g: &Tensor, in_shape: &[usize], mask: &[bool]) -> Result<Tensor> {
+    let keep: Vec<i64> = in_shape.iter().zip(mask).map(|(&d, &m)| if m { 1 } else { d as i64 }).collect();
+    let full: Vec<i64> = in_shape.iter().map(|&d| d as i64).collect();
+    g.reshape(&keep)?.expand(&full)
+}
+
+/// Records a sum (or mean) of `x` over the dims in `mask`.
+pub(crate) fn record_sum(x: &Tensor, mask: &[bool], out: &Tensor, mean: bool) {
+    let shape = x.shape().to_vec();
+    let mask = mask.to_vec();
+    let count: usize = shape.iter().zip(&mask).filter(|(_, &m)| m).map(|(&d, _)| d).product();
+    let all = mask.iter().all(|&m| m);
+    let name = match (mean, all) {
+        (false, true) => "SumBackward0",
+        (false, false) => "SumBackward1",
+        (true, true) => "MeanBackward0",
+        (true, false) => "MeanBackward1",
+    };
+    record(name, &[x], &[out], backward_fn(move |_, g| {
+        let g = expand_back(g, &shape, &mask)?;
+        Ok(vec![Some(if mean { g.div(Scalar::Float(count as f64))? } else { g })])
+    }));
+}
+
+/// Records amax/amin of `x` over `mask`: the gradient is shared evenly among the entries
+/// equal to the extreme.
+pub(crate) fn record_extreme(x: &Tensor, mask: &[bool], out: &Tensor, max: bool) {
+    let (sx, sy) = (SavedTensor::input(x), SavedTensor::output(out));
+    let shape = x.shape().to_vec();
+    let mask = mask.to_vec();
+    let name = if max { "AmaxBackward0" } else { "AminBackward0" };
+    record(name, &[x], &[out], backward_fn(move |node, g| {
+        let (x, y) = (sx.unpack(node)?, sy.unpack(node)?);
+        let hit = x.eq(&expand_back(&y, &shape, &mask)?)?.to_dtype(g.dtype())?;
+        let dims: Vec<i64> = mask.iter().enumerate().filter(|(_, &m)| m).map(|(i, _)| i as i64).collect();
+        let count = hit.sum_dims(Some(&dims), true, None)?;
+        Ok(vec![Some(expand_back(g, &shape, &mask)?.mul(&hit)?.div(&count)?)])
+    }));
+}
+
+/// Records the values of max/min over `dim`: the gradient goes to the index chosen.
+pub(crate) fn record_max_dim(x: &Tensor, dim: usize, keepdim: bool, values: &Tensor, indices: &Tensor) -> Result<()> {
+    let shape = x.shape().to_vec();
+    let idx = if keepdim { indices.clone() } else { indices.unsqueeze(dim as i64)? };
+    record("MaxBackward0", &[x], &[values], backward_fn(move |_, g| {
+        let g = if keepdim { g.clone() } else { g.unsqueeze(dim as i64)? };
+        // One-hot along `dim`: positions 0..n compared with the chosen index.
+        let mut pos_shape = vec![1i64; shape.len()];
+        pos_shape[dim] = shape[dim] as i64;
+        let n = Scalar::Int(shape[dim] as i64);
+        let pos = crate::ops::creation::arange(Scalar::Int(0), n, Scalar::Int(1), crate::dtype::DType::I64, g.device())?.reshape(&pos_shape)?;
+        let chosen = pos.eq(&idx)?;
+        let full: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
+        Ok(vec![Some(g.expand(&full)?.masked_fill(&chosen.logical_not()?, Arg::Scalar(Scalar::Float(0.0)))?)])
+    }));
+    Ok(())
+}

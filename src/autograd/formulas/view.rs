@@ -1,0 +1,81 @@
+//! Backward of the view ops: the gradient mapped back to the input's shape.
+
+use crate::autograd::formulas::backward_fn;
+use crate::autograd::mode::GradModeGuard;
+use crate::autograd::record::{needs_grad, record};
+use crate::error::Result;
+use crate::tensor::Tensor;
+
+/// Which view produced the output, with what the inverse mapping needs.
+#[derive(Clone, Debug)]
+pub(crate) enum ViewKind {
+    /// view, reshape, flatten, unflatten, squeeze, unsqueeze: reshape back.
+    Reshape(&'static str),
+    Transpose(i64, i64),
+    Permute(Vec<i64>),
+    /// The engine sums the gradient back over the broadcast dims.
+    Expand,
+    Narrow { dim: i64, start: i64, length: i64 },
+    Select { dim: i64, index: i64 },
+    Slice { dim: i64, start: i64, stop: i64, step: i64 },
+}
+
+impl ViewKind {
+    fn name(&self) -> &'static str {
+        match self {
+            ViewKind::Reshape(n) => n,
+            ViewKind::Transpose(..) => "TransposeBackward0",
+            ViewKind::Permute(_) => "PermuteBackward0",
+            ViewKind::Expand => "ExpandBackward0",
+            ViewKind::Narrow { .. } | ViewKind::Slice { .. } => "SliceBackward0",
+            ViewKind::Select { .. } => "SelectBackward0",
+        }
+    }
+
+    /// The same view taken of `t` (for the region views).
+    fn apply(&self, t: &Tensor) -> Result<Tensor> {
+        match *self {
+            ViewKind::Narrow { dim, start, length } => t.narrow(dim, start, length),
+            ViewKind::Select { dim, index } => t.select(dim, index),
+            ViewKind::Slice { dim, start, stop, step } => t.slice(dim, start, stop, step),
+            _ => Ok(t.clone()),
+        }
+    }
+}
+
+/// Records `out`, a view of `x`.
+pub(crate) fn record_view(kind: ViewKind, x: &Tensor, out: &Tensor) {
+    let shape: Vec<i64> = x.shape().iter().map(|&d| d as i64).collect();
+    let name = kind.name();
+    record(name, &[x], &[out], backward_fn(move |_, g| {
+        let gx = match &kind {
+            ViewKind::Reshape(_) => g.reshape(&shape)?,
+            ViewKind::Transpose(a, b) => g.transpose(*a, *b)?,
+            ViewKind::Permute(p) => {
+                let mut inverse = vec![0i64; p.len()];
+                for (i, &d) in p.iter().enumerate() {
+                    inverse[crate::error::wrap_dim(d, p.len())?] = i as i64;
+                }
+                g.permute(&inverse)?
+            }
+            ViewKind::Expand => g.clone(),
+            region => embed(g, &shape, region.clone())?,
+        };
+        Ok(vec![Some(gx)])
+    }));
+}
+
+/// Zeros of `shape` with `g` written into the region `kind` selects: the adjoint of taking
+/// that region, itself recorded so that double backward takes the region again.
+fn embed(g: &Tensor, shape: &[i64], kind: ViewKind) -> Result<Tensor> {
+    let dims: Vec<usize> = shape.iter().map(|&d| d as usize).collect();
+    let z = crate::ops::creation::zeros(&dims, g.dtype(), g.device())?;
+    {
+        let _off = GradModeGuard::new(false);
+        kind.apply(&z)?.copy_(g)?;
+    }
+    if needs_grad(&[g]) {
+        record("SliceBackwardBackward0", &[g], &[&z], backward_fn(move |_, gg| Ok(vec![Some(kind.apply(gg)?)])));
+    }
+    Ok(z)
+}

@@ -1,0 +1,168 @@
+//! Per-tensor autograd state: `requires_grad`, `.grad`, `grad_fn`, and the `Tensor` methods
+//! that read and change it.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+
+use super::node::{Edge, Node};
+use crate::error::{Error, Result};
+use crate::tensor::{Tensor, TensorImpl};
+
+/// What autograd knows about one tensor. Lives behind a mutex in `TensorImpl`; the
+/// `requires_grad` flag beside it is an atomic, so the per-op check takes no lock.
+#[derive(Default)]
+pub(crate) struct AutogradMeta {
+    pub(crate) grad: Option<Tensor>,
+    /// The node that produced this tensor; None for leaves.
+    pub(crate) grad_fn: Option<Arc<Node>>,
+    /// Which output of `grad_fn` this tensor is.
+    pub(crate) output_nr: usize,
+    /// A leaf's AccumulateGrad node, shared by every op that uses the leaf in one graph.
+    pub(crate) grad_accumulator: Weak<Node>,
+    pub(crate) retains_grad: bool,
+}
+
+pub(crate) type MetaSlot = Mutex<Option<Box<AutogradMeta>>>;
+
+fn poisoned() -> Error {
+    Error::Runtime("autograd metadata poisoned by a panic".into())
+}
+
+impl TensorImpl {
+    pub(crate) fn meta(&self) -> Result<MutexGuard<'_, Option<Box<AutogradMeta>>>> {
+        self.autograd.lock().map_err(|_| poisoned())
+    }
+}
+
+/// Makes `node`'s output `output_nr` the history of `t` (a fresh op output).
+pub(crate) fn set_history(t: &Tensor, node: Arc<Node>, output_nr: usize) {
+    if let Ok(mut m) = t.0.meta() {
+        let meta = m.get_or_insert_with(Default::default);
+        meta.grad_fn = Some(node);
+        meta.output_nr = output_nr;
+        t.0.requires_grad.store(true, Ordering::Release);
+    }
+}
+
+impl Tensor {
+    /// True when gradients flow to this tensor: a leaf that requires grad, or an op output
+    /// with a `grad_fn`.
+    #[inline]
+    pub fn requires_grad(&self) -> bool {
+        self.0.requires_grad.load(Ordering::Acquire)
+    }
+
+    /// Sets `requires_grad` on a leaf (`requires_grad_`). Non-leaves can only be detached.
+    pub fn set_requires_grad(&self, requires_grad: bool) -> Result<&Tensor> {
+        let mut m = self.0.meta()?;
+        if m.as_ref().is_some_and(|m| m.grad_fn.is_some()) {
+            if requires_grad {
+                return Ok(self);
+            }
+            return Err(Error::Runtime("you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().".into()));
+        }
+        if requires_grad && !self.dtype().is_floating_point() {
+            return Err(Error::Runtime("only Tensors of floating point and complex dtype can require gradients".into()));
+        }
+        m.get_or_insert_with(Default::default);
+        self.0.requires_grad.store(requires_grad, Ordering::Release);
+        Ok(self)
+    }
+
+    /// True for tensors not produced by a recorded op.
+    pub fn is_leaf(&self) -> bool {
+        self.grad_fn().is_none()
+    }
+
+    /// The node that produced this tensor (`grad_fn`).
+    pub fn grad_fn(&self) -> Option<Arc<Node>> {
+        if !self.requires_grad() {
+            return None;
+        }
+        self.0.meta().ok()?.as_ref()?.grad_fn.clone()
+    }
+
+    /// Which output of its `grad_fn` this tensor is.
+    pub fn output_nr(&self) -> usize {
+        self.0.meta().ok().and_then(|m| m.as_ref().map(|m| m.output_nr)).unwrap_or(0)
+    }
+
+    /// The accumulated gradient (`.grad`).
+    pub fn grad(&self) -> Option<Tensor> {
+        self.0.meta().ok()?.as_ref()?.grad.clone()
+    }
+
+    /// Replaces `.grad`; the new gradient must match this tensor's shape, dtype and device.
+    pub fn set_grad(&self, grad: Option<Tensor>) -> Result<()> {
+        if let Some(g) = &grad {
+            if g.dtype() != self.dtype() {
+                bail!("attempting to assign a gradient with dtype '{}' to a tensor with dtype '{}'. Please ensure that the gradient and the tensor have the same dtype", g.dtype(), self.dtype());
+            }
+            if g.shape() != self.shape() {
+                bail!("attempting to assign a gradient of size '{:?}' to a tensor of size '{:?}'. Please ensure that the gradient and the tensor are the same size", g.shape(), self.shape());
+            }
+            if g.device() != self.device() {
+                bail!("attempting to assign a gradient with device type '{}' to a tensor with device type '{}'. Please ensure that the gradient and the tensor are on the same device", g.device().kind(), self.device().kind());
+            }
+        }
+        let mut m = self.0.meta()?;
+        m.get_or_insert_with(Default::default).grad = grad;
+        Ok(())
+    }
+
+    /// True when `retain_grad()` was called on this non-leaf.
+    pub fn retains_grad(&self) -> bool {
+        self.0.meta().ok().and_then(|m| m.as_ref().map(|m| m.retains_grad)).unwrap_or(false)
+    }
+
+    /// Keeps `.grad` for this non-leaf after backward (a no-op on leaves).
+    pub fn retain_grad(&self) -> Result<()> {
+        if !self.requires_grad() {
+            bail!("can't retain_grad on Tensor that has requires_grad=False");
+        }
+        let Some(node) = self.grad_fn() else { return Ok(()) };
+        let nr = self.output_nr();
+        node.retain(nr, Arc::downgrade(&self.0))?;
+        if let Some(m) = self.0.meta()?.as_mut() {
+            m.retains_grad = true;
+        }
+        Ok(())
+    }
+
+    /// The same data without autograd history (`detach`).
+    pub fn detach(&self) -> Tensor {
+        Tensor::from_parts(self.0.storage.clone(), self.0.layout.clone())
+    }
+
+    /// Removes this tensor's history in place (`detach_`).
+    pub fn detach_(&self) -> Result<&Tensor> {
+        if let Some(m) = self.0.meta()?.as_mut() {
+            m.grad_fn = None;
+            m.output_nr = 0;
+        }
+        self.0.requires_grad.store(false, Ordering::Release);
+        Ok(self)
+    }
+
+    /// Where the gradient of this tensor goes in the graph: its `grad_fn`, or for a leaf that
+    /// requires grad, its AccumulateGrad node (created on first use).
+    pub(crate) fn gradient_edge(&self) -> Option<Edge> {
+        if !self.requires_grad() {
+            return None;
+        }
+        let mut m = self.0.meta().ok()?;
+        let meta = m.get_or_insert_with(Default::default);
+        if let Some(f) = &meta.grad_fn {
+            return Some(Edge { node: f.clone(), input_nr: meta.output_nr });
+        }
+        let acc = match meta.grad_accumulator.upgrade() {
+            Some(a) => a,
+            None => {
+                let a = Node::accumulate_grad(self.clone());
+                meta.grad_accumulator = Arc::downgrade(&a);
+                a
+            }
+        };
+        Some(Edge { node: acc, input_nr: 0 })
+    }
+}

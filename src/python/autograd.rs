@@ -1,0 +1,252 @@
+//! Autograd from Python: the Tensor's autograd attributes, graph nodes (`grad_fn`), the
+//! engine entry points and grad-mode switches.
+
+use std::sync::Arc;
+
+use pyo3::exceptions::PyNotImplementedError;
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use super::tensor::PyTensor;
+use crate::autograd::{self, Node};
+use crate::tensor::Tensor;
+
+/// A node of the graph, as `tensor.grad_fn` (`<MulBackward0 object at 0x...>`).
+#[pyclass(name = "Node", module = "rtorch.autograd.graph", frozen)]
+pub struct PyNode {
+    node: Arc<Node>,
+}
+
+fn node_object(py: Python<'_>, node: Option<Arc<Node>>) -> PyResult<Py<PyAny>> {
+    match node {
+        Some(node) => Ok(Py::new(py, PyNode { node })?.into_any()),
+        None => Ok(py.None()),
+    }
+}
+
+#[pymethods]
+impl PyNode {
+    /// The class name torch gives this backward function, e.g. `MulBackward0`.
+    fn name(&self) -> &'static str {
+        self.node.name()
+    }
+
+    /// ((node, input_nr), ...) for each input of the op; (None, 0) where no gradient flows.
+    #[getter]
+    fn next_functions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let items = self
+            .node
+            .next_edges()
+            .iter()
+            .map(|e| match e {
+                Some(e) => Ok((node_object(py, Some(e.node.clone()))?, e.input_nr)),
+                None => Ok((py.None(), 0)),
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        PyTuple::new(py, items)
+    }
+
+    /// The leaf tensor of an AccumulateGrad node.
+    #[getter]
+    fn variable(&self) -> PyResult<PyTensor> {
+        match self.node.variable() {
+            Some(t) => Ok(PyTensor::new(t.clone())),
+            None => Err(pyo3::exceptions::PyAttributeError::new_err(format!("'{}' object has no attribute 'variable'", self.node.name()))),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<{} object at {:#x}>", self.node.name(), Arc::as_ptr(&self.node) as usize)
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PyNode>().is_ok_and(|o| Arc::ptr_eq(&o.get().node, &self.node))
+    }
+
+    fn __hash__(&self) -> isize {
+        Arc::as_ptr(&self.node) as isize
+    }
+}
+
+#[pymethods]
+impl PyTensor {
+    #[getter(requires_grad)]
+    fn get_requires_grad(&self) -> bool {
+        self.t.requires_grad()
+    }
+
+    #[setter(requires_grad)]
+    fn set_requires_grad_attr(&self, value: bool) -> PyResult<()> {
+        self.t.set_requires_grad(value)?;
+        Ok(())
+    }
+
+    #[pyo3(signature = (requires_grad=true))]
+    fn requires_grad_<'py>(slf: &Bound<'py, Self>, requires_grad: bool) -> PyResult<Bound<'py, Self>> {
+        slf.get().t.set_requires_grad(requires_grad)?;
+        Ok(slf.clone())
+    }
+
+    #[getter]
+    fn is_leaf(&self) -> bool {
+        self.t.is_leaf()
+    }
+
+    #[getter]
+    fn grad_fn(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        node_object(py, self.t.grad_fn())
+    }
+
+    #[getter(grad)]
+    fn get_grad(&self) -> Option<PyTensor> {
+        self.t.grad().map(PyTensor::new)
+    }
+
+    #[setter(grad)]
+    fn set_grad_attr(&self, grad: Option<PyRef<'_, PyTensor>>) -> PyResult<()> {
+        self.t.set_grad(grad.map(|g| g.t.clone()))?;
+        Ok(())
+    }
+
+    #[getter]
+    fn retains_grad(&self) -> bool {
+        self.t.retains_grad()
+    }
+
+    fn retain_grad(&self) -> PyResult<()> {
+        Ok(self.t.retain_grad()?)
+    }
+
+    fn detach(&self) -> PyTensor {
+        PyTensor::new(self.t.detach())
+    }
+
+    fn detach_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
+        slf.get().t.detach_()?;
+        Ok(slf.clone())
+    }
+
+    /// The same data, detached (`.data`).
+    #[getter(data)]
+    fn get_data(&self) -> PyTensor {
+        PyTensor::new(self.t.detach())
+    }
+
+    #[setter(data)]
+    fn set_data(&self, _value: &Bound<'_, PyAny>) -> PyResult<()> {
+        Err(PyNotImplementedError::new_err("assigning to .data is not supported; use `with torch.no_grad(): t.copy_(value)`"))
+    }
+
+    #[getter]
+    fn output_nr(&self) -> usize {
+        self.t.output_nr()
+    }
+
+    #[pyo3(signature = (gradient=None, retain_graph=None, create_graph=false, inputs=None))]
+    fn backward(
+        &self,
+        py: Python<'_>,
+        gradient: Option<PyRef<'_, PyTensor>>,
+        retain_graph: Option<bool>,
+        create_graph: bool,
+        inputs: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let grads = vec![gradient.map(|g| g.t.clone())];
+        let inputs = inputs.map(tensor_list).transpose()?;
+        let t = self.t.clone();
+        Ok(py.detach(move || autograd::backward(&[t], &grads, retain_graph, create_graph, inputs.as_deref()))?)
+    }
+}
+
+/// A tensor or a sequence of tensors, as a Vec.
+fn tensor_list(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Tensor>> {
+    if let Ok(t) = obj.cast::<PyTensor>() {
+        return Ok(vec![t.get().t.clone()]);
+    }
+    obj.try_iter()?.map(|x| Ok(x?.cast::<PyTensor>()?.get().t.clone())).collect()
+}
+
+/// A sequence of optional tensors (None entries kept).
+fn optional_tensor_list(obj: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Vec<Option<Tensor>>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(vec![None; n]) };
+    if let Ok(t) = obj.cast::<PyTensor>() {
+        return Ok(vec![Some(t.get().t.clone())]);
+    }
+    obj.try_iter()?
+        .map(|x| {
+            let x = x?;
+            if x.is_none() {
+                Ok(None)
+            } else {
+                Ok(Some(x.cast::<PyTensor>()?.get().t.clone()))
+            }
+        })
+        .collect()
+}
+
+#[pyfunction]
+#[pyo3(signature = (tensors, grad_tensors=None, retain_graph=None, create_graph=false, inputs=None))]
+fn _backward(
+    py: Python<'_>,
+    tensors: &Bound<'_, PyAny>,
+    grad_tensors: Option<&Bound<'_, PyAny>>,
+    retain_graph: Option<bool>,
+    create_graph: bool,
+    inputs: Option<&Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    let outputs = tensor_list(tensors)?;
+    let grads = optional_tensor_list(grad_tensors, outputs.len())?;
+    let inputs = inputs.filter(|i| !i.is_none()).map(tensor_list).transpose()?;
+    Ok(py.detach(move || autograd::backward(&outputs, &grads, retain_graph, create_graph, inputs.as_deref()))?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=false, allow_unused=false))]
+fn _grad(
+    py: Python<'_>,
+    outputs: &Bound<'_, PyAny>,
+    inputs: &Bound<'_, PyAny>,
+    grad_outputs: Option<&Bound<'_, PyAny>>,
+    retain_graph: Option<bool>,
+    create_graph: bool,
+    allow_unused: bool,
+) -> PyResult<Vec<Option<PyTensor>>> {
+    let outs = tensor_list(outputs)?;
+    let ins = tensor_list(inputs)?;
+    let grads = optional_tensor_list(grad_outputs, outs.len())?;
+    let r = py.detach(move || autograd::grad(&outs, &ins, &grads, retain_graph, create_graph, allow_unused))?;
+    Ok(r.into_iter().map(|g| g.map(PyTensor::new)).collect())
+}
+
+#[pyfunction]
+fn is_grad_enabled() -> bool {
+    autograd::is_grad_enabled()
+}
+
+/// Sets grad mode for this thread and returns the previous mode.
+#[pyfunction]
+fn _set_grad_enabled(enabled: bool) -> bool {
+    autograd::set_grad_enabled(enabled)
+}
+
+#[pyfunction]
+fn is_inference_mode_enabled() -> bool {
+    autograd::is_inference_mode_enabled()
+}
+
+/// Sets inference mode for this thread and returns the previous setting.
+#[pyfunction]
+fn _set_inference_mode(enabled: bool) -> bool {
+    autograd::mode::set_inference_mode(enabled)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyNode>()?;
+    m.add_function(wrap_pyfunction!(_backward, m)?)?;
+    m.add_function(wrap_pyfunction!(_grad, m)?)?;
+    m.add_function(wrap_pyfunction!(is_grad_enabled, m)?)?;
+    m.add_function(wrap_pyfunction!(_set_grad_enabled, m)?)?;
+    m.add_function(wrap_pyfunction!(is_inference_mode_enabled, m)?)?;
+    m.add_function(wrap_pyfunction!(_set_inference_mode, m)?)?;
+    Ok(())
+}
