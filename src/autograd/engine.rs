@@ -4,7 +4,7 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::sync::Arc;
 
 use super::mode::GradModeGuard;
-use super::node::{Edge, Node, NodeKind};
+use super::node::{run_hooks, Edge, Node, NodeKind};
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
 
@@ -147,7 +147,16 @@ fn execute(
         }
     }
     while let Some(Ready(node)) = queue.pop() {
-        let grads = buffers.remove(&key(&node)).unwrap_or_else(|| vec![None; node.num_outputs]);
+        let mut grads = buffers.remove(&key(&node)).unwrap_or_else(|| vec![None; node.num_outputs]);
+        // Tensor hooks see (and may replace) the gradient before anyone else does.
+        for (i, g) in grads.iter_mut().enumerate() {
+            if let Some(x) = g.take() {
+                *g = Some(match &node.kind {
+                    NodeKind::AccumulateGrad(leaf) => run_hooks(leaf.leaf_hooks().0.iter(), x)?,
+                    NodeKind::Function(_) => run_hooks(node.hooks_for(i).iter(), x)?,
+                });
+            }
+        }
         for (i, g) in grads.iter().enumerate() {
             if let (Some(slot), Some(g)) = (wanted.get(&(key(&node), i)), g) {
                 captured[*slot] = Some(g.clone());
@@ -155,7 +164,11 @@ fn execute(
         }
         for (i, t) in node.retained() {
             if let Some(Some(g)) = grads.get(i) {
-                t.set_grad(Some(if create_graph { g.clone() } else { g.detach() }))?;
+                let g = if create_graph { g.clone() } else { g.detach() };
+                t.set_grad(Some(match t.grad() {
+                    Some(old) => old.add(&g)?,
+                    None => g.deep_clone()?,
+                }))?;
             }
         }
         let produced = match &node.kind {
@@ -163,6 +176,9 @@ fn execute(
                 if capture.is_none() {
                     if let Some(Some(g)) = grads.into_iter().next() {
                         accumulate_leaf(leaf, g, create_graph)?;
+                        for h in leaf.leaf_hooks().1 {
+                            h(leaf)?;
+                        }
                     }
                 }
                 continue;
@@ -203,6 +219,7 @@ pub fn backward(
     let retain = retain_graph.unwrap_or(create_graph);
     match inputs {
         None => execute(roots, retain, create_graph, None).map(|_| ()),
+        Some([]) => bail!("`inputs` argument to `backward()` cannot be empty."),
         Some(inputs) => {
             let edges = input_edges(inputs)?;
             let grads = execute(roots, retain, create_graph, Some(&edges))?;

@@ -4,7 +4,8 @@
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
-use super::node::{Edge, Node};
+use super::formulas::view::ViewKind;
+use super::node::{next_hook_id, Edge, GradHook, Node};
 use crate::error::{Error, Result};
 use crate::tensor::{Tensor, TensorImpl};
 
@@ -20,7 +21,26 @@ pub(crate) struct AutogradMeta {
     /// A leaf's AccumulateGrad node, shared by every op that uses the leaf in one graph.
     pub(crate) grad_accumulator: Weak<Node>,
     pub(crate) retains_grad: bool,
+    /// Hooks on a leaf's incoming gradient, run before accumulation: (id, hook).
+    pub(crate) leaf_hooks: Vec<(u64, GradHook)>,
+    /// Hooks called with the leaf after its `.grad` was updated: (id, hook).
+    pub(crate) post_accumulate_hooks: Vec<(u64, PostAccumulateHook)>,
+    /// For a view recorded by autograd: the tensor it views (the root of any view chain) and
+    /// the views leading from it here, so in-place writes can update the base's history.
+    pub(crate) view_of: Option<(Tensor, Vec<ViewKind>)>,
 }
+
+/// Notes that `view` is `kind` applied to `source` (a view chain is kept from its root).
+pub(crate) fn set_view_of(view: &Tensor, source: &Tensor, kind: ViewKind) {
+    let (base, mut chain) = source.view_of().unwrap_or_else(|| (source.clone(), Vec::new()));
+    chain.push(kind);
+    if let Ok(mut m) = view.0.meta() {
+        m.get_or_insert_with(Default::default).view_of = Some((base, chain));
+    }
+}
+
+/// A hook run after a leaf's `.grad` was accumulated.
+pub type PostAccumulateHook = Arc<dyn Fn(&Tensor) -> Result<()> + Send + Sync>;
 
 pub(crate) type MetaSlot = Mutex<Option<Box<AutogradMeta>>>;
 
@@ -56,13 +76,10 @@ impl Tensor {
     pub fn set_requires_grad(&self, requires_grad: bool) -> Result<&Tensor> {
         let mut m = self.0.meta()?;
         if m.as_ref().is_some_and(|m| m.grad_fn.is_some()) {
-            if requires_grad {
-                return Ok(self);
-            }
             return Err(Error::Runtime("you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().".into()));
         }
         if requires_grad && !self.dtype().is_floating_point() {
-            return Err(Error::Runtime("only Tensors of floating point and complex dtype can require gradients".into()));
+            return Err(Error::Runtime("Only Tensors of floating point and complex dtype can require gradients".into()));
         }
         m.get_or_insert_with(Default::default);
         self.0.requires_grad.store(requires_grad, Ordering::Release);
@@ -129,13 +146,72 @@ impl Tensor {
         Ok(())
     }
 
+    /// Registers a hook on this tensor's gradient (`register_hook`); returns its id.
+    pub fn register_hook(&self, hook: GradHook) -> Result<u64> {
+        if !self.requires_grad() {
+            bail!("cannot register a hook on a tensor that doesn't require gradient");
+        }
+        if let Some(node) = self.grad_fn() {
+            return node.add_hook(self.output_nr(), hook);
+        }
+        let id = next_hook_id();
+        self.0.meta()?.get_or_insert_with(Default::default).leaf_hooks.push((id, hook));
+        Ok(id)
+    }
+
+    /// Removes a hook registered with [`Tensor::register_hook`].
+    pub fn remove_hook(&self, id: u64) -> Result<()> {
+        if let Some(node) = self.grad_fn() {
+            node.remove_hook(id);
+        }
+        if let Some(m) = self.0.meta()?.as_mut() {
+            m.leaf_hooks.retain(|(i, _)| *i != id);
+            m.post_accumulate_hooks.retain(|(i, _)| *i != id);
+        }
+        Ok(())
+    }
+
+    /// Registers a hook run after this leaf's `.grad` is accumulated; returns its id.
+    pub fn register_post_accumulate_grad_hook(&self, hook: PostAccumulateHook) -> Result<u64> {
+        if !self.requires_grad() {
+            bail!("cannot register a hook on a tensor that doesn't require gradient");
+        }
+        if !self.is_leaf() {
+            bail!("post accumulate grad hooks cannot be registered on non-leaf tensors");
+        }
+        let id = next_hook_id();
+        self.0.meta()?.get_or_insert_with(Default::default).post_accumulate_hooks.push((id, hook));
+        Ok(id)
+    }
+
+    pub(crate) fn leaf_hooks(&self) -> (Vec<GradHook>, Vec<PostAccumulateHook>) {
+        match self.0.meta() {
+            Ok(m) => match m.as_ref() {
+                Some(m) => (
+                    m.leaf_hooks.iter().map(|(_, h)| h.clone()).collect(),
+                    m.post_accumulate_hooks.iter().map(|(_, h)| h.clone()).collect(),
+                ),
+                None => (Vec::new(), Vec::new()),
+            },
+            Err(_) => (Vec::new(), Vec::new()),
+        }
+    }
+
     /// The same data without autograd history (`detach`).
     pub fn detach(&self) -> Tensor {
         Tensor::from_parts(self.0.storage.clone(), self.0.layout.clone())
     }
 
+    /// The tensor this one is a recorded view of, and the views from it.
+    pub(crate) fn view_of(&self) -> Option<(Tensor, Vec<ViewKind>)> {
+        self.0.meta().ok()?.as_ref()?.view_of.clone()
+    }
+
     /// Removes this tensor's history in place (`detach_`).
     pub fn detach_(&self) -> Result<&Tensor> {
+        if self.view_of().is_some() {
+            bail!("Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP buckets, and hence detach_() cannot be called on these gradients. To fix this error, please refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.");
+        }
         if let Some(m) = self.0.meta()?.as_mut() {
             m.grad_fn = None;
             m.output_nr = 0;

@@ -43,6 +43,31 @@ pub struct Node {
     pub(crate) sequence_nr: u64,
     /// Non-leaf outputs that asked for `retain_grad`: (output index, tensor).
     retained: Mutex<Vec<(usize, Weak<TensorImpl>)>>,
+    /// Hooks registered on non-leaf outputs: (hook id, output index, hook).
+    hooks: Mutex<Vec<(u64, usize, GradHook)>>,
+}
+
+/// A hook on a gradient: returns a replacement, or None to keep it.
+pub type GradHook = Arc<dyn Fn(&Tensor) -> Result<Option<Tensor>> + Send + Sync>;
+
+static HOOK_IDS: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh id for a registered hook (used to remove it).
+pub(crate) fn next_hook_id() -> u64 {
+    HOOK_IDS.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Runs `hooks` in order on `g`, each seeing the previous one's result.
+pub(crate) fn run_hooks<'a>(hooks: impl Iterator<Item = &'a GradHook>, mut g: Tensor) -> Result<Tensor> {
+    for h in hooks {
+        if let Some(new) = h(&g)? {
+            if new.shape() != g.shape() {
+                bail!("hook 'hook' has changed the size of value");
+            }
+            g = new;
+        }
+    }
+    Ok(g)
 }
 
 static SEQUENCE: AtomicU64 = AtomicU64::new(0);
@@ -63,12 +88,13 @@ impl Node {
             num_outputs,
             sequence_nr: SEQUENCE.fetch_add(1, Ordering::Relaxed),
             retained: Mutex::new(Vec::new()),
+            hooks: Mutex::new(Vec::new()),
         })
     }
 
     pub(crate) fn accumulate_grad(leaf: Tensor) -> Arc<Node> {
         Arc::new(Node {
-            name: "AccumulateGrad",
+            name: "torch::autograd::AccumulateGrad",
             kind: NodeKind::AccumulateGrad(leaf),
             next: Vec::new(),
             input_meta: Vec::new(),
@@ -76,6 +102,7 @@ impl Node {
             // Leaves accumulate as soon as they are ready: give them the highest priority.
             sequence_nr: u64::MAX,
             retained: Mutex::new(Vec::new()),
+            hooks: Mutex::new(Vec::new()),
         })
     }
 
@@ -84,6 +111,26 @@ impl Node {
         let mut r = self.retained.lock().map_err(|_| Error::Runtime("autograd node poisoned".into()))?;
         r.push((output_nr, tensor));
         Ok(())
+    }
+
+    pub(crate) fn add_hook(&self, output_nr: usize, hook: GradHook) -> Result<u64> {
+        let id = next_hook_id();
+        self.hooks.lock().map_err(|_| Error::Runtime("autograd node poisoned".into()))?.push((id, output_nr, hook));
+        Ok(id)
+    }
+
+    pub(crate) fn remove_hook(&self, id: u64) {
+        if let Ok(mut h) = self.hooks.lock() {
+            h.retain(|(i, _, _)| *i != id);
+        }
+    }
+
+    /// The hooks on output `output_nr`, in registration order.
+    pub(crate) fn hooks_for(&self, output_nr: usize) -> Vec<GradHook> {
+        self.hooks
+            .lock()
+            .map(|h| h.iter().filter(|(_, o, _)| *o == output_nr).map(|(_, _, f)| f.clone()).collect())
+            .unwrap_or_default()
     }
 
     /// The retained tensors waiting for this node's incoming gradients.

@@ -11,6 +11,8 @@ use crate::tensor::Tensor;
 pub struct SavedTensor {
     tensor: Tensor,
     version: u64,
+    /// "output 0 of MulBackward0" for the error message; None for leaves.
+    producer: Option<(usize, &'static str)>,
     /// Saved outputs keep no link to their node (that would be a cycle); it is put back on
     /// unpack, so that a backward using the output is itself differentiable.
     is_output: bool,
@@ -19,23 +21,28 @@ pub struct SavedTensor {
 impl SavedTensor {
     /// Saves an input of the op (kept with its autograd history).
     pub fn input(t: &Tensor) -> SavedTensor {
-        SavedTensor { tensor: t.clone(), version: t.version(), is_output: false }
+        let producer = t.grad_fn().map(|f| (t.output_nr(), f.name()));
+        SavedTensor { tensor: t.clone(), version: t.version(), producer, is_output: false }
     }
 
     /// Saves an output of the op.
     pub fn output(t: &Tensor) -> SavedTensor {
-        SavedTensor { tensor: t.detach(), version: t.version(), is_output: true }
+        SavedTensor { tensor: t.detach(), version: t.version(), producer: None, is_output: true }
     }
 
     /// The saved tensor, or torch's error when it was modified in place since.
     pub fn unpack(&self, node: &Arc<Node>) -> Result<Tensor> {
         let now = self.tensor.version();
         if now != self.version {
+            let producer = match (self.is_output, self.producer) {
+                (true, _) => format!(", which is output 0 of {},", node.name()),
+                (false, Some((nr, name))) => format!(", which is output {nr} of {name},"),
+                (false, None) => String::new(),
+            };
             return Err(Error::Runtime(format!(
-                "one of the variables needed for gradient computation has been modified by an inplace operation: [{} {:?}], which is output 0 of {}, is at version {now}; expected version {} instead. Hint: the backtrace further above can help locate the operation that changed it.",
+                "one of the variables needed for gradient computation has been modified by an inplace operation: [{} {:?}]{producer} is at version {now}; expected version {} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).",
                 self.tensor.legacy_type_name(),
                 self.tensor.shape(),
-                node.name(),
                 self.version
             )));
         }

@@ -252,7 +252,7 @@ fn arg_tensors<'a>(a: Arg<'a>, b: Arg<'a>) -> impl Iterator<Item = &'a Tensor> {
 /// `op(a, b)` into a fresh tensor, or into `out` when given; recorded for autograd when an
 /// operand requires grad.
 pub fn binary(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Tensor> {
-    let tensors: Vec<&Tensor> = arg_tensors(a, b).collect();
+    let tensors: Vec<&Tensor> = arg_tensors(a, b).chain(out).collect();
     if !crate::autograd::record::needs_grad(&tensors) {
         return binary_kernel(op, a, b, out);
     }

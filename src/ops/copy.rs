@@ -37,6 +37,12 @@ pub(crate) fn overlaps_differently(dst: &Tensor, src: &Tensor) -> bool {
 impl Tensor {
     /// Copies `src` into `self` in place, broadcasting and casting (`Tensor.copy_`).
     pub fn copy_(&self, src: &Tensor) -> Result<()> {
+        if crate::autograd::record::needs_grad(&[self, src]) {
+            let dims: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
+            let (dtype, device) = (self.dtype(), self.device());
+            crate::autograd::inplace::inplace(self, |_| src.to_dtype(dtype)?.to_device(device)?.expand(&dims)?.contiguous())?;
+            return Ok(());
+        }
         let dims: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
         let src_layout = src.layout().expand(&dims).map_err(|_| crate::Error::Runtime(format!(
             "The size of tensor a ({}) must match the size of tensor b ({}) at non-singleton dimension {}",

@@ -118,6 +118,11 @@ impl Tensor {
     /// Sets every element to `value` (`Tensor.fill_`).
     pub fn fill_(&self, value: Scalar) -> Result<()> {
         check_fill_value(value, self.dtype())?;
+        if crate::autograd::record::needs_grad(&[self]) {
+            let (dtype, device) = (self.dtype(), self.device());
+            crate::autograd::inplace::inplace(self, |s| full(s.shape(), value, dtype, device))?;
+            return Ok(());
+        }
         if self.device() != Device::Cpu {
             let src = full(&[], value, self.dtype(), Device::Cpu)?;
             return self.copy_(&src);

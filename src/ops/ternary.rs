@@ -89,6 +89,14 @@ impl Tensor {
             }
         }
         let v = tensor_of(value, self.dtype())?;
+        if matches!(value, Arg::Scalar(_)) && crate::autograd::record::needs_grad(&[self]) {
+            let out = {
+                let _off = crate::autograd::GradModeGuard::new(false);
+                where_(mask, Arg::Tensor(&v), Arg::Tensor(self))?
+            };
+            crate::autograd::formulas::ternary::record_masked_fill(self, mask, &out);
+            return Ok(out);
+        }
         where_(mask, Arg::Tensor(&v), Arg::Tensor(self))
     }
 
@@ -102,6 +110,33 @@ impl Tensor {
     pub fn clamp(&self, min: Option<Arg>, max: Option<Arg>) -> Result<Tensor> {
         if min.is_none() && max.is_none() {
             bail!("torch.clamp: At least one of 'min' or 'max' must not be None");
+        }
+        let scalar = |a: Option<Arg>| match a {
+            Some(Arg::Scalar(s)) => Some(Some(s)),
+            None => Some(None),
+            Some(Arg::Tensor(_)) => None,
+        };
+        if let (Some(lo), Some(hi), true) = (scalar(min), scalar(max), crate::autograd::record::needs_grad(&[self])) {
+            let out = {
+                let _off = crate::autograd::GradModeGuard::new(false);
+                self.clamp(min, max)?
+            };
+            if out.dtype().is_floating_point() {
+                crate::autograd::formulas::ternary::record_clamp(self, lo, hi, &out);
+            }
+            return Ok(out);
+        }
+        if crate::autograd::record::needs_grad(&[self]) || [min, max].iter().flatten().any(|b| matches!(b, Arg::Tensor(t) if t.requires_grad())) {
+            // Tensor bounds under autograd: maximum/minimum share the gradient at ties, as
+            // torch's clamp does.
+            let mut out = self.clone();
+            if let Some(lo) = min {
+                out = out.maximum(lo)?;
+            }
+            if let Some(hi) = max {
+                out = out.minimum(hi)?;
+            }
+            return Ok(out);
         }
         let mut rt = ResultType::default().tensor(self.dtype(), self.ndim());
         for b in [min, max].into_iter().flatten() {

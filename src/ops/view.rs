@@ -10,16 +10,24 @@ impl Tensor {
     fn view_as_kind(&self, layout: Layout, kind: ViewKind) -> Tensor {
         let out = self.with_layout(layout);
         if crate::autograd::record::needs_grad(&[self]) {
+            crate::autograd::meta::set_view_of(&out, self, kind.clone());
             record_view(kind, self, &out);
         }
         out
+    }
+
+    fn shape_i64(&self) -> Vec<i64> {
+        self.shape().iter().map(|&d| d as i64).collect()
     }
 
     /// A view with a new shape (one dim may be -1); errors when the strides do not allow it.
     pub fn view(&self, shape: &[i64]) -> Result<Tensor> {
         let shape = infer_shape(shape, self.numel())?;
         match self.layout().view(&shape) {
-            Some(l) => Ok(self.view_as_kind(l, ViewKind::Reshape("ViewBackward0"))),
+            Some(l) => {
+                let target = l.shape.iter().map(|&d| d as i64).collect();
+                Ok(self.view_as_kind(l, ViewKind::Reshape("ViewBackward0", target)))
+            }
             None => Err(Error::Runtime(
                 "view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.".into(),
             )),
@@ -30,7 +38,10 @@ impl Tensor {
     pub fn reshape(&self, shape: &[i64]) -> Result<Tensor> {
         let s = infer_shape(shape, self.numel())?;
         match self.layout().view(&s) {
-            Some(l) => Ok(self.view_as_kind(l, ViewKind::Reshape("ViewBackward0"))),
+            Some(l) => {
+                let target = l.shape.iter().map(|&d| d as i64).collect();
+                Ok(self.view_as_kind(l, ViewKind::Reshape("ViewBackward0", target)))
+            }
             None => {
                 let c = {
                     let _off = crate::autograd::GradModeGuard::new(false);
@@ -38,7 +49,7 @@ impl Tensor {
                 };
                 let out = c.with_layout(Layout::contiguous(&s));
                 if crate::autograd::record::needs_grad(&[self]) {
-                    record_view(ViewKind::Reshape("UnsafeViewBackward0"), self, &out);
+                    record_view(ViewKind::Reshape("UnsafeViewBackward0", out.shape_i64()), self, &out);
                 }
                 Ok(out)
             }
@@ -77,15 +88,20 @@ impl Tensor {
     }
 
     pub fn squeeze(&self, dims: Option<&[i64]>) -> Result<Tensor> {
-        Ok(self.view_as_kind(self.layout().squeeze(dims)?, ViewKind::Reshape("SqueezeBackward0")))
+        let l = self.layout().squeeze(dims)?;
+        let name = if dims.is_some() { "SqueezeBackward1" } else { "SqueezeBackward0" };
+        let target = l.shape.iter().map(|&d| d as i64).collect();
+        Ok(self.view_as_kind(l, ViewKind::Reshape(name, target)))
     }
 
     pub fn unsqueeze(&self, dim: i64) -> Result<Tensor> {
-        Ok(self.view_as_kind(self.layout().unsqueeze(dim)?, ViewKind::Reshape("UnsqueezeBackward0")))
+        let l = self.layout().unsqueeze(dim)?;
+        let target = l.shape.iter().map(|&d| d as i64).collect();
+        Ok(self.view_as_kind(l, ViewKind::Reshape("UnsqueezeBackward0", target)))
     }
 
     pub fn transpose(&self, d0: i64, d1: i64) -> Result<Tensor> {
-        Ok(self.view_as_kind(self.layout().transpose(d0, d1)?, ViewKind::Transpose(d0, d1)))
+        Ok(self.view_as_kind(self.layout().transpose(d0, d1)?, ViewKind::Transpose("TransposeBackward0", d0, d1)))
     }
 
     pub fn permute(&self, dims: &[i64]) -> Result<Tensor> {
@@ -100,7 +116,7 @@ impl Tensor {
         if self.ndim() < 2 {
             return Ok(self.clone());
         }
-        self.transpose(0, 1)
+        Ok(self.view_as_kind(self.layout().transpose(0, 1)?, ViewKind::Transpose("TBackward0", 0, 1)))
     }
 
     /// Transpose of the last two dims (`.mT`).

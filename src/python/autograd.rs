@@ -7,6 +7,7 @@ use pyo3::exceptions::PyNotImplementedError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
+use super::errors::stash;
 use super::tensor::PyTensor;
 use crate::autograd::{self, Node};
 use crate::tensor::Tensor;
@@ -56,7 +57,8 @@ impl PyNode {
     }
 
     fn __repr__(&self) -> String {
-        format!("<{} object at {:#x}>", self.node.name(), Arc::as_ptr(&self.node) as usize)
+        let short = self.node.name().rsplit("::").next().unwrap_or_default();
+        format!("<{short} object at {:#x}>", Arc::as_ptr(&self.node) as usize)
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
@@ -83,7 +85,11 @@ impl PyTensor {
 
     #[pyo3(signature = (requires_grad=true))]
     fn requires_grad_<'py>(slf: &Bound<'py, Self>, requires_grad: bool) -> PyResult<Bound<'py, Self>> {
-        slf.get().t.set_requires_grad(requires_grad)?;
+        let t = &slf.get().t;
+        if requires_grad && !t.is_leaf() {
+            return Ok(slf.clone()); // already requires grad: a no-op, as in torch
+        }
+        t.set_requires_grad(requires_grad)?;
         Ok(slf.clone())
     }
 
@@ -98,13 +104,29 @@ impl PyTensor {
     }
 
     #[getter(grad)]
-    fn get_grad(&self) -> Option<PyTensor> {
-        self.t.grad().map(PyTensor::new)
+    fn get_grad(&self, py: Python<'_>) -> PyResult<Option<PyTensor>> {
+        let g = self.t.grad();
+        if g.is_none() && self.t.requires_grad() && !self.t.is_leaf() && !self.t.retains_grad() {
+            let msg = c"The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead.";
+            PyErr::warn(py, &py.get_type::<pyo3::exceptions::PyUserWarning>(), msg, 1)?;
+        }
+        Ok(g.map(PyTensor::new))
     }
 
     #[setter(grad)]
-    fn set_grad_attr(&self, grad: Option<PyRef<'_, PyTensor>>) -> PyResult<()> {
-        self.t.set_grad(grad.map(|g| g.t.clone()))?;
+    fn set_grad_attr(&self, grad: &Bound<'_, PyAny>) -> PyResult<()> {
+        let g = if grad.is_none() {
+            None
+        } else {
+            let t = grad.cast::<PyTensor>().map_err(|_| {
+                pyo3::exceptions::PyTypeError::new_err(format!(
+                    "assigned grad expected to be a Tensor or None but got grad of type {}",
+                    grad.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+                ))
+            })?;
+            Some(t.get().t.clone())
+        };
+        self.t.set_grad(g)?;
         Ok(())
     }
 
@@ -248,5 +270,127 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_set_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(is_inference_mode_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(_set_inference_mode, m)?)?;
+    register_function_api(m)
+}
+
+/// A Python callable as a gradient hook: `hook(grad) -> Tensor or None`.
+fn python_hook(f: Py<PyAny>) -> crate::autograd::node::GradHook {
+    Arc::new(move |g: &Tensor| {
+        Python::attach(|py| {
+            let r = f.call1(py, (PyTensor::new(g.clone()),)).map_err(stash)?;
+            if r.is_none(py) {
+                return Ok(None);
+            }
+            let t = r.bind(py).cast::<PyTensor>().map_err(|e| stash(e.into()))?.get().t.clone();
+            Ok(Some(t))
+        })
+    })
+}
+
+/// Removes a hook when called (`handle.remove()`).
+#[pyclass(name = "RemovableHandle", module = "rtorch.utils.hooks", frozen)]
+pub struct PyRemovableHandle {
+    tensor: Tensor,
+    id: u64,
+}
+
+#[pymethods]
+impl PyRemovableHandle {
+    fn remove(&self) -> PyResult<()> {
+        Ok(self.tensor.remove_hook(self.id)?)
+    }
+
+    #[getter]
+    fn id(&self) -> u64 {
+        self.id
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __exit__(&self, _a: &Bound<'_, PyAny>, _b: &Bound<'_, PyAny>, _c: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.remove()
+    }
+}
+
+#[pymethods]
+impl PyTensor {
+    /// Registers `hook(grad) -> Tensor | None`, called with this tensor's gradient in backward.
+    fn register_hook(&self, hook: Py<PyAny>) -> PyResult<PyRemovableHandle> {
+        let id = self.t.register_hook(python_hook(hook))?;
+        Ok(PyRemovableHandle { tensor: self.t.clone(), id })
+    }
+
+    /// Registers `hook(tensor)`, called after this leaf's `.grad` was accumulated.
+    fn register_post_accumulate_grad_hook(&self, hook: Py<PyAny>) -> PyResult<PyRemovableHandle> {
+        let f = Arc::new(move |t: &Tensor| {
+            Python::attach(|py| hook.call1(py, (PyTensor::new(t.clone()),)).map(|_| ()).map_err(stash))
+        });
+        let id = self.t.register_post_accumulate_grad_hook(f)?;
+        Ok(PyRemovableHandle { tensor: self.t.clone(), id })
+    }
+}
+
+/// The backward of a Python `autograd.Function`: calls `backward(*grads)` in Python.
+struct PythonBackward {
+    callable: Py<PyAny>,
+}
+
+impl crate::autograd::Backward for PythonBackward {
+    fn apply(&self, _node: &Arc<Node>, grads: &[Option<Tensor>]) -> crate::Result<Vec<Option<Tensor>>> {
+        Python::attach(|py| {
+            let args: Vec<Py<PyAny>> = grads
+                .iter()
+                .map(|g| match g {
+                    Some(t) => Ok(Py::new(py, PyTensor::new(t.clone()))?.into_any()),
+                    None => Ok(py.None()),
+                })
+                .collect::<PyResult<_>>()
+                .map_err(stash)?;
+            let r = self.callable.call1(py, PyTuple::new(py, args).map_err(stash)?).map_err(stash)?;
+            r.bind(py)
+                .try_iter()
+                .map_err(stash)?
+                .map(|x| {
+                    let x = x.map_err(stash)?;
+                    if x.is_none() {
+                        Ok(None)
+                    } else {
+                        Ok(Some(x.cast::<PyTensor>().map_err(|e| stash(e.into()))?.get().t.clone()))
+                    }
+                })
+                .collect()
+        })
+    }
+}
+
+/// Node names of Python Functions, interned: nodes keep `&'static str` names.
+fn intern(name: String) -> &'static str {
+    static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let Ok(mut names) = NAMES.lock() else { return "PythonFunctionBackward" };
+    if let Some(n) = names.iter().find(|n| **n == name) {
+        return n;
+    }
+    let leaked: &'static str = Box::leak(name.into_boxed_str());
+    names.push(leaked);
+    leaked
+}
+
+/// Records a Python Function: `outputs` get a node named `name` whose backward calls
+/// `backward(*output_grads)` and expects one gradient (or None) per tensor in `inputs`.
+#[pyfunction]
+fn _record_function(name: String, inputs: &Bound<'_, PyAny>, outputs: &Bound<'_, PyAny>, backward: Py<PyAny>) -> PyResult<()> {
+    let ins = tensor_list(inputs)?;
+    let outs = tensor_list(outputs)?;
+    let in_refs: Vec<&Tensor> = ins.iter().collect();
+    let out_refs: Vec<&Tensor> = outs.iter().collect();
+    crate::autograd::record::record(intern(name), &in_refs, &out_refs, PythonBackward { callable: backward });
+    Ok(())
+}
+
+pub fn register_function_api(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyRemovableHandle>()?;
+    m.add_function(wrap_pyfunction!(_record_function, m)?)?;
     Ok(())
 }

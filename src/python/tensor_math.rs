@@ -654,6 +654,9 @@ impl PyTensor {
 /// Writes an op's result into a user's `out=` tensor: same shape, same dtype, as torch's
 /// matmul family requires.
 fn copy_result(out: &Tensor, r: &Tensor) -> crate::Result<()> {
+    if crate::autograd::record::needs_grad(&[out, r]) {
+        return Err(crate::autograd::inplace::out_error("matmul"));
+    }
     if out.shape() != r.shape() {
         return Err(crate::Error::Runtime(format!("Expected out tensor to have shape {:?}, but got {:?} instead", r.shape(), out.shape())));
     }

@@ -75,7 +75,9 @@ def grad(
     return tuple(result)
 
 
+from rtorch.autograd.gradcheck import gradcheck, gradgradcheck  # noqa: E402
+
 __all__ = [
-    "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
+    "backward", "grad", "gradcheck", "gradgradcheck", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
     "is_grad_enabled", "is_inference_mode_enabled",
 ]

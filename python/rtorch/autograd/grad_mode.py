@@ -47,7 +47,12 @@ class _DecoratorContextManager:
 class no_grad(_DecoratorContextManager):
     """Disables gradient recording inside the block: results have ``requires_grad=False``."""
 
-    def __init__(self) -> None:
+    def __new__(cls, orig_func: Any = None) -> Any:
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)  # bare ``@no_grad``
+
+    def __init__(self, orig_func: Any = None) -> None:
         self.prev = False
 
     def __enter__(self) -> None:
@@ -60,7 +65,12 @@ class no_grad(_DecoratorContextManager):
 class enable_grad(_DecoratorContextManager):
     """Enables gradient recording inside the block (undoing an outer ``no_grad``)."""
 
-    def __init__(self) -> None:
+    def __new__(cls, orig_func: Any = None) -> Any:
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)  # bare ``@enable_grad``
+
+    def __init__(self, orig_func: Any = None) -> None:
         self.prev = False
 
     def __enter__(self) -> None:
@@ -77,6 +87,11 @@ class set_grad_enabled(_DecoratorContextManager):
         self.prev = _C._set_grad_enabled(bool(mode))
         self.mode = bool(mode)
 
+    def __call__(self, func: F) -> F:
+        # As a decorator it must not change the mode of the code that decorates.
+        _C._set_grad_enabled(self.prev)
+        return super().__call__(func)
+
     def __enter__(self) -> None:
         _C._set_grad_enabled(self.mode)
 
@@ -90,6 +105,11 @@ class set_grad_enabled(_DecoratorContextManager):
 class inference_mode(_DecoratorContextManager):
     """Like ``no_grad``, for code that will never need gradients (``mode=False`` disables it)."""
 
+    def __new__(cls, mode: Any = True) -> Any:
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)  # bare ``@inference_mode``
+
     def __init__(self, mode: bool = True) -> None:
         self.mode = bool(mode)
         self.prev_grad = True
@@ -97,7 +117,7 @@ class inference_mode(_DecoratorContextManager):
 
     def __enter__(self) -> None:
         self.prev_inference = _C._set_inference_mode(self.mode)
-        self.prev_grad = _C._set_grad_enabled(not self.mode and _C.is_grad_enabled())
+        self.prev_grad = _C._set_grad_enabled(not self.mode)
 
     def __exit__(self, *exc: Any) -> None:
         _C._set_grad_enabled(self.prev_grad)

@@ -2,6 +2,7 @@
 
 use crate::autograd::formulas::{backward_fn, needs};
 use crate::autograd::record::record;
+use crate::autograd::SavedTensor;
 use crate::dtype::Scalar;
 use crate::error::Result;
 use crate::ops::binary::BinaryOp;
@@ -39,12 +40,25 @@ pub(crate) fn record_binary(op: BinaryOp, a: Arg, b: Arg, out: &Tensor) -> Resul
     let inputs: Vec<&Tensor> = [(a_is_t, &ta), (b_is_t, &tb)].into_iter().filter(|(t, _)| *t).map(|(_, x)| x).collect();
     // Which of (a, b) each recorded input is.
     let slots: Vec<usize> = [a_is_t, b_is_t].iter().enumerate().filter(|(_, t)| **t).map(|(i, _)| i).collect();
-    let saved_out = crate::autograd::SavedTensor::output(out);
-    let (sa, sb) = (crate::autograd::SavedTensor::input(&ta), crate::autograd::SavedTensor::input(&tb));
+    // Save only what the formula will read, so that unrelated in-place changes stay legal.
+    use BinaryOp::*;
+    let (a_grad, b_grad) = (ta.requires_grad(), tb.requires_grad());
+    let (keep_a, keep_b) = match op {
+        Add | Sub => (false, false),
+        Mul => (b_grad, a_grad),
+        Div => (b_grad, true),
+        _ => (true, true),
+    };
+    let saved_out = (op == Pow && b_grad).then(|| SavedTensor::output(out));
+    let sa = keep_a.then(|| SavedTensor::input(&ta));
+    let sb = keep_b.then(|| SavedTensor::input(&tb));
     record(name, &inputs, &[out], backward_fn(move |node, g| {
         let want = |k: usize| slots.iter().position(|&s| s == k).is_some_and(|i| needs(node, i));
-        let (a, b) = (sa.unpack(node)?, sb.unpack(node)?);
-        let (ga, gb) = grads(op, g, &a, &b, || saved_out.unpack(node), want(0), want(1))?;
+        // Unsaved operands are never read by the formula; `g` stands in for them.
+        let unpack = |s: &Option<SavedTensor>| s.as_ref().map_or_else(|| Ok(g.clone()), |s| s.unpack(node));
+        let (a, b) = (unpack(&sa)?, unpack(&sb)?);
+        let out = || unpack(&saved_out);
+        let (ga, gb) = grads(op, g, &a, &b, out, want(0), want(1))?;
         let both = [ga, gb];
         Ok(slots.iter().map(|&s| both[s].clone()).collect())
     }));

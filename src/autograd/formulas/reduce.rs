@@ -40,7 +40,13 @@ pub(crate) fn record_extreme(x: &Tensor, mask: &[bool], out: &Tensor, max: bool)
     let (sx, sy) = (SavedTensor::input(x), SavedTensor::output(out));
     let shape = x.shape().to_vec();
     let mask = mask.to_vec();
-    let name = if max { "AmaxBackward0" } else { "AminBackward0" };
+    // torch names the full reduction (x.max()) MaxBackward1, the dim form of amax AmaxBackward0.
+    let name = match (max, mask.iter().all(|&m| m)) {
+        (true, true) => "MaxBackward1",
+        (false, true) => "MinBackward1",
+        (true, false) => "AmaxBackward0",
+        (false, false) => "AminBackward0",
+    };
     record(name, &[x], &[out], backward_fn(move |node, g| {
         let (x, y) = (sx.unpack(node)?, sy.unpack(node)?);
         let hit = x.eq(&expand_back(&y, &shape, &mask)?)?.to_dtype(g.dtype())?;

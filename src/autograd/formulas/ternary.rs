@@ -32,3 +32,38 @@ pub(crate) fn record_where(cond: &Tensor, a: Arg, b: Arg, out: &Tensor) {
             .collect()
     }));
 }
+
+/// Records `out = x.masked_fill(mask, value)` with a constant value.
+pub(crate) fn record_masked_fill(x: &Tensor, mask: &Tensor, out: &Tensor) {
+    let mask = mask.detach();
+    record("MaskedFillBackward0", &[x], &[out], backward_fn(move |_, g| {
+        Ok(vec![Some(g.masked_fill(&mask, Arg::Scalar(Scalar::Float(0.0)))?)])
+    }));
+}
+
+/// Records `out = x.clamp(lo, hi)` with constant bounds: the gradient passes strictly
+/// inside the bounds (torch gives 0 at a bound).
+pub(crate) fn record_clamp(x: &Tensor, lo: Option<Scalar>, hi: Option<Scalar>, out: &Tensor) {
+    let name = match (lo, hi) {
+        (Some(_), Some(_)) => "ClampBackward1",
+        (Some(_), None) => "ClampMinBackward0",
+        _ => "ClampMaxBackward0",
+    };
+    let sx = crate::autograd::SavedTensor::input(x);
+    record(name, &[x], &[out], backward_fn(move |node, g| {
+        let x = sx.unpack(node)?;
+        let mut blocked: Option<Tensor> = None;
+        for outside in [lo.map(|b| x.le(b)), hi.map(|b| x.ge(b))].into_iter().flatten() {
+            let outside = outside?;
+            blocked = Some(match blocked {
+                Some(m) => m.logical_or(&outside)?,
+                None => outside,
+            });
+        }
+        let gx = match blocked {
+            Some(m) => g.masked_fill(&m, Arg::Scalar(Scalar::Float(0.0)))?,
+            None => g.clone(),
+        };
+        Ok(vec![Some(gx)])
+    }));
+}

@@ -9,9 +9,10 @@ use crate::tensor::Tensor;
 /// Which view produced the output, with what the inverse mapping needs.
 #[derive(Clone, Debug)]
 pub(crate) enum ViewKind {
-    /// view, reshape, flatten, unflatten, squeeze, unsqueeze: reshape back.
-    Reshape(&'static str),
-    Transpose(i64, i64),
+    /// view, reshape, flatten, unflatten, squeeze, unsqueeze: (node name, output shape).
+    Reshape(&'static str, Vec<i64>),
+    /// transpose and t: (node name, dims).
+    Transpose(&'static str, i64, i64),
     Permute(Vec<i64>),
     /// The engine sums the gradient back over the broadcast dims.
     Expand,
@@ -23,8 +24,7 @@ pub(crate) enum ViewKind {
 impl ViewKind {
     fn name(&self) -> &'static str {
         match self {
-            ViewKind::Reshape(n) => n,
-            ViewKind::Transpose(..) => "TransposeBackward0",
+            ViewKind::Reshape(n, _) | ViewKind::Transpose(n, ..) => n,
             ViewKind::Permute(_) => "PermuteBackward0",
             ViewKind::Expand => "ExpandBackward0",
             ViewKind::Narrow { .. } | ViewKind::Slice { .. } => "SliceBackward0",
@@ -32,13 +32,16 @@ impl ViewKind {
         }
     }
 
-    /// The same view taken of `t` (for the region views).
-    fn apply(&self, t: &Tensor) -> Result<Tensor> {
-        match *self {
-            ViewKind::Narrow { dim, start, length } => t.narrow(dim, start, length),
-            ViewKind::Select { dim, index } => t.select(dim, index),
-            ViewKind::Slice { dim, start, stop, step } => t.slice(dim, start, stop, step),
-            _ => Ok(t.clone()),
+    /// The same view taken of `t`.
+    pub(crate) fn apply(&self, t: &Tensor) -> Result<Tensor> {
+        match self {
+            ViewKind::Reshape(_, shape) => t.view(shape),
+            ViewKind::Transpose(_, a, b) => t.transpose(*a, *b),
+            ViewKind::Permute(p) => t.permute(p),
+            ViewKind::Expand => Ok(t.clone()),
+            ViewKind::Narrow { dim, start, length } => t.narrow(*dim, *start, *length),
+            ViewKind::Select { dim, index } => t.select(*dim, *index),
+            ViewKind::Slice { dim, start, stop, step } => t.slice(*dim, *start, *stop, *step),
         }
     }
 }
@@ -49,8 +52,8 @@ pub(crate) fn record_view(kind: ViewKind, x: &Tensor, out: &Tensor) {
     let name = kind.name();
     record(name, &[x], &[out], backward_fn(move |_, g| {
         let gx = match &kind {
-            ViewKind::Reshape(_) => g.reshape(&shape)?,
-            ViewKind::Transpose(a, b) => g.transpose(*a, *b)?,
+            ViewKind::Reshape(..) => g.reshape(&shape)?,
+            ViewKind::Transpose(_, a, b) => g.transpose(*a, *b)?,
             ViewKind::Permute(p) => {
                 let mut inverse = vec![0i64; p.len()];
                 for (i, &d) in p.iter().enumerate() {
@@ -72,10 +75,15 @@ fn embed(g: &Tensor, shape: &[i64], kind: ViewKind) -> Result<Tensor> {
     let z = crate::ops::creation::zeros(&dims, g.dtype(), g.device())?;
     {
         let _off = GradModeGuard::new(false);
-        kind.apply(&z)?.copy_(g)?;
+        kind.apply(&z)?.copy_(&g.detach())?;
     }
     if needs_grad(&[g]) {
         record("SliceBackwardBackward0", &[g], &[&z], backward_fn(move |_, gg| Ok(vec![Some(kind.apply(gg)?)])));
     }
     Ok(z)
+}
+
+/// Takes the views of `chain`, in order, of `t`.
+pub(crate) fn apply_chain(chain: &[ViewKind], t: &Tensor) -> Result<Tensor> {
+    chain.iter().try_fold(t.clone(), |v, k| k.apply(&v))
 }
