@@ -431,6 +431,51 @@ register("tiny add 8", "dispatch", MOPS, 1, tensor_op([(8,)] * 2, common=lambda 
 register("tiny add 8 (grad)", "dispatch", MOPS, 1, tensor_op([(8,)] * 2, grad=True, common=lambda m, a, b: a + b))
 
 
+def _grad_leaf(be: Backend, shape: tuple[int, ...], seed: int) -> Any:
+    if be.kind == "numpy":
+        raise NotApplicable("numpy has no autograd")
+    t = be.tensor(data(shape, seed=seed))
+    try:
+        return t.requires_grad_(True)
+    except MISSING_ERRORS as e:
+        raise Missing(f"no autograd: requires_grad_: {type(e).__name__}: {e}") from None
+
+
+def _chain(be: Backend) -> Thunk:
+    """100 tiny ops recorded, then one backward through all of them."""
+    x = _grad_leaf(be, (8,), 0)
+
+    def step() -> object:
+        y = x
+        for _ in range(50):
+            y = y * 1.0001 + 0.001
+        y.sum().backward()
+        x.grad = None
+        return y
+
+    return step
+
+
+def _autograd_mlp(be: Backend) -> Thunk:
+    """Forward and backward of a 784-256-10 MLP on 64 samples, written with tensor ops."""
+    w1, w2 = _grad_leaf(be, (784, 256), 1), _grad_leaf(be, (256, 10), 2)
+    x = be.tensor(data((64, 784), seed=0))
+
+    def step() -> object:
+        loss = -((x @ w1).relu() @ w2).log_softmax(-1)[:, 0].mean()
+        loss.backward()
+        w1.grad = None
+        w2.grad = None
+        return loss
+
+    return step
+
+
+# Per-op time: the chain's time column divided by its 100 forward ops (plus their backward).
+register("chain 100 tiny ops fwd+bwd", "autograd", MOPS, 100, _chain)
+register("mlp fwd+bwd b64 (tensor ops)", "autograd", SAMPLES, 64, _autograd_mlp)
+
+
 # Training and data loading: torch-like libraries with nn / optim / utils.data only.
 def _train_step(be: Backend, build: Callable[[Any], Any], x_shape: tuple[int, ...], *layers: str) -> Thunk:
     m = need(be, "nn.Sequential", "nn.ReLU", "nn.Linear", *layers, "nn.CrossEntropyLoss", "optim.SGD")

@@ -76,8 +76,10 @@ def grad(
 
 
 from rtorch.autograd.gradcheck import gradcheck, gradgradcheck  # noqa: E402
+from rtorch.autograd.function import Function, FunctionCtx, once_differentiable  # noqa: E402
+from rtorch.autograd import graph  # noqa: E402,F401
 
 __all__ = [
-    "backward", "grad", "gradcheck", "gradgradcheck", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
+    "Function", "FunctionCtx", "once_differentiable", "backward", "grad", "gradcheck", "gradgradcheck", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
     "is_grad_enabled", "is_inference_mode_enabled",
 ]
