@@ -198,3 +198,10 @@ def torch_ref():
     if _torch is None:
         pytest.skip("PyTorch not installed")
     return _torch
+
+
+def known_gap(request, lib, reason: str) -> None:
+    """Marks a test as a known, documented rtorch gap: it must keep failing (strict xfail) on
+    rtorch until the gap is closed, and still runs normally on torch."""
+    if lib is rtorch:
+        request.node.add_marker(pytest.mark.xfail(strict=True, reason=reason))

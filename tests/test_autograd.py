@@ -15,18 +15,12 @@ import numpy as np
 import pytest
 
 import rtorch
-from conftest import _torch
+from conftest import _torch, known_gap
 
 
 # ----------------------------------------------------------------------------------------------------------
 # helpers
 # ----------------------------------------------------------------------------------------------------------
-
-def known_gap(request, lib, reason: str) -> None:
-    """Marks a test as a known, documented rtorch gap: it must keep failing (strict xfail) on
-    rtorch until the gap is closed, and still passes on torch."""
-    if lib is rtorch:
-        request.node.add_marker(pytest.mark.xfail(strict=True, reason=reason))
 
 @pytest.fixture(params=["rtorch", "torch"])
 def lib(request):

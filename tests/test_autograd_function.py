@@ -7,6 +7,7 @@ are built per library by small factories (``lib.autograd.Function`` differs betw
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -18,11 +19,6 @@ from conftest import _torch
 # ----------------------------------------------------------------------------------------------------------
 # helpers (the same as in test_autograd.py)
 # ----------------------------------------------------------------------------------------------------------
-def known_gap(request, lib, reason: str) -> None:
-    """Marks a test as a known, documented rtorch gap: it must keep failing (strict xfail) on
-    rtorch until the gap is closed, and still passes on torch."""
-    if lib is rtorch:
-        request.node.add_marker(pytest.mark.xfail(strict=True, reason=reason))
 
 
 @pytest.fixture(params=["rtorch", "torch"])
@@ -270,6 +266,155 @@ def test_function_wrong_number_of_gradients_raises(lib):
            lambda: out.sum().backward())
 
 
+def test_function_extra_trailing_none_gradients_are_allowed(lib):
+    class ExtraNone(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2, None, None
+
+    x = leaf(lib, X3)
+    ExtraNone.apply(x).sum().backward()
+    close(x.grad, np.full(3, 2.0))
+
+
+def test_function_too_many_gradients_raises(lib):
+    class Extra(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2, g
+
+    raises(RuntimeError, r"ExtraBackward returned an incorrect number of gradients \(expected 1, got 2\)",
+           lambda: Extra.apply(leaf(lib, X3)).sum().backward())
+
+
+def test_function_gradient_for_non_tensor_input_raises(lib):
+    class Scale(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, k):
+            return x * k
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2, g
+
+    raises(RuntimeError, r"ScaleBackward returned a gradient different than None at position 2, but the "
+                         r"corresponding forward input was not a Variable",
+           lambda: Scale.apply(leaf(lib, X3), 2.0).sum().backward())
+
+
+def test_function_non_tensor_gradient_raises(lib):
+    class Five(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return 5
+
+    raises(RuntimeError, r"expected Variable or None \(got int\)",
+           lambda: Five.apply(leaf(lib, X3)).sum().backward())
+
+
+def test_function_gradient_shape_checked_against_input(lib):
+    class BadShape(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, k, x, c):
+            return x * k + c
+
+        @staticmethod
+        def backward(ctx, g):
+            return None, g.sum(), g.sum()
+
+    # the index counts tensor inputs; the constant `c` (no grad needed) is not checked
+    raises(RuntimeError, r"Function BadShapeBackward returned an invalid gradient at index 0 - got \[\] but "
+                         r"expected shape compatible with \[3\]",
+           lambda: BadShape.apply(2.0, leaf(lib, X3), const(lib, Y3)).sum().backward())
+    raises(RuntimeError, r"Function BadShapeBackward returned an invalid gradient at index 1 - got \[\] but "
+                         r"expected shape compatible with \[3\]",
+           lambda: BadShape.apply(2.0, const(lib, Y3), leaf(lib, X3)).sum().backward())
+
+
+def test_function_broadcast_gradient_is_summed_to_input_shape(lib):
+    class Wide(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return lib.ones(4, 3, dtype=g.dtype) * 0.5   # (4, 3) for a (3,) input
+
+    x = leaf(lib, X3)
+    Wide.apply(x).sum().backward()
+    close(x.grad, np.full(3, 2.0), dtype="float64")
+
+
+def test_function_gradient_dtype_is_cast_to_input_dtype(lib):
+    class F32(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return (g * 2).float()
+
+    x = leaf(lib, X3)
+    F32.apply(x).sum().backward()
+    close(x.grad, np.full(3, 2.0), dtype="float64")
+
+
+def test_function_gradient_for_input_not_requiring_grad_is_dropped(lib):
+    class Both(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a * b
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 7, g * 9
+
+    x, c = leaf(lib, X3), const(lib, Y3)
+    Both.apply(x, c).sum().backward()
+    close(x.grad, np.full(3, 7.0))
+    assert c.grad is None
+    # the same tensor passed twice: its two gradients add up
+    x.grad = None
+    Both.apply(x, x).sum().backward()
+    close(x.grad, np.full(3, 16.0))
+
+
+def test_function_non_tensor_outputs_pass_through(lib):
+    seen = []
+
+    class Mixed(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2, 3, "s"
+
+        @staticmethod
+        def backward(ctx, g, g_int, g_str):
+            seen.append((g_int, g_str))
+            return g * 2
+
+    x = leaf(lib, X3)
+    y, n, s = Mixed.apply(x)
+    assert (n, s) == (3, "s")
+    assert grad_fn_name(y) == "MixedBackward"
+    y.sum().backward()
+    assert seen == [(None, None)]
+    close(x.grad, np.full(3, 2.0))
+
+
 def test_function_returning_none_gradient_leaves_grad_none(lib):
     class OnlyFirst(lib.autograd.Function):
         @staticmethod
@@ -377,8 +522,10 @@ def test_function_setup_context_double_backward(lib):
 def test_function_instantiation_or_legacy_call_is_refused(lib):
     Exp = make_exp(lib)
     # new-style Functions are used through .apply; calling the forward on an instance is not supported
-    with pytest.raises(RuntimeError, match=r"(?i)legacy autograd function"):
-        Exp()(leaf(lib, X3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # torch warns on instantiation first
+        with pytest.raises(RuntimeError, match=r"(?i)legacy autograd function"):
+            Exp()(leaf(lib, X3))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -399,11 +546,17 @@ def test_saved_tensor_modified_in_place_raises(lib):
     a = leaf(lib, X3)
     h = a * 1
     out = Square.apply(h)
-    with lib.no_grad():
-        pass
     h.add_(1.0)  # bumps h's version after it was saved
     raises(RuntimeError, r"one of the variables needed for gradient computation has been modified by an inplace "
                          r"operation", lambda: out.sum().backward())
+
+
+def test_saved_output_modified_in_place_raises(lib):
+    Exp = make_exp(lib)
+    y = Exp.apply(leaf(lib, X3))
+    y.mul_(2)
+    raises(RuntimeError, r"one of the variables needed for gradient computation has been modified by an inplace "
+                         r"operation", lambda: y.sum().backward())
 
 
 def test_saved_tensor_unmodified_and_none_entries(lib):
@@ -571,9 +724,7 @@ def test_function_integer_output_is_not_differentiable(lib):
         @staticmethod
         def backward(ctx, g, gidx):
             x, idx = ctx.saved_tensors
-            out = lib.zeros_like(x)
-            out[idx] = g
-            return out
+            return (lib.arange(x.shape[0]) == idx).to(x.dtype) * g
 
     x = leaf(lib, X3)
     m, i = MaxWithIndex.apply(x)
@@ -619,6 +770,29 @@ def test_function_mark_dirty_on_leaf_requiring_grad_raises(lib):
     a = leaf(lib, X3)
     raises(RuntimeError, r"a leaf Variable that requires grad .*in-place operation",
            lambda: AddOne.apply(a))
+
+
+def test_function_mark_dirty_on_leaf_is_fine_without_grad(lib):
+    AddOne = make_add_one_inplace(lib)
+    a = leaf(lib, X3)
+    with lib.no_grad():
+        out = AddOne.apply(a)
+    close(a, X3 + 1)
+    assert out.grad_fn is None
+    c = const(lib, X3)
+    out = AddOne.apply(c)
+    assert out is c and not c.requires_grad
+    close(c, X3 + 1)
+
+
+def test_function_mark_dirty_invalidates_tensors_saved_elsewhere(lib):
+    AddOne = make_add_one_inplace(lib)
+    a = leaf(lib, X3)
+    h = a * 1
+    z = h * h            # saves h
+    AddOne.apply(h)      # modifies h in place
+    raises(RuntimeError, r"one of the variables needed for gradient computation has been modified by an inplace "
+                         r"operation", lambda: z.sum().backward())
 
 
 def test_function_returning_input_unmodified(lib):
@@ -754,6 +928,7 @@ def test_gradgradcheck_custom_functions(lib):
     x = lib.tensor(r.uniform(-1, 1, (2, 3)), dtype=lib.float64, requires_grad=True)
     y = lib.tensor(r.uniform(-1, 1, (2, 3)), dtype=lib.float64, requires_grad=True)
     assert lib.autograd.gradgradcheck(make_cube(lib).apply, (x,))
+    assert lib.autograd.gradgradcheck(make_exp(lib).apply, (x,))   # backward uses the saved output
     assert lib.autograd.gradgradcheck(make_mul_add(lib).apply, (x, y))
 
 
@@ -932,6 +1107,30 @@ def test_hook_changing_shape_raises(lib):
         (x * 2).sum().backward()
 
 
+def test_hook_returning_non_tensor_raises_type_error(lib):
+    x = leaf(lib, X3)
+    x.register_hook(lambda g: 3)
+    with pytest.raises(TypeError):
+        (x * 2).sum().backward()
+
+
+def test_hook_changing_dtype_raises(lib):
+    x = leaf(lib, X3)
+    x.register_hook(lambda g: g.float())
+    raises(RuntimeError, r"hook '<lambda>' has changed the type of value", lambda: (x * 2).sum().backward())
+
+
+def test_hook_runs_on_every_backward(lib):
+    x = leaf(lib, X3)
+    y = x * 2
+    calls = []
+    y.register_hook(lambda g: calls.append(1))
+    y.sum().backward(retain_graph=True)
+    y.sum().backward()
+    assert calls == [1, 1]
+    close(x.grad, np.full(3, 4.0))
+
+
 def test_hook_on_custom_function_output(lib):
     Exp = make_exp(lib)
     x = leaf(lib, X3)
@@ -993,6 +1192,16 @@ def test_post_accumulate_grad_hook_runs_after_tensor_hooks(lib):
     (x * 1).sum().backward()
     assert [n for n, _ in order] == ["pre", "post"]
     np.testing.assert_allclose(order[1][1], np.full(3, 2.0))
+
+
+def test_post_accumulate_grad_hooks_run_once_per_backward_in_order(lib):
+    x = leaf(lib, X3)
+    calls = []
+    x.register_post_accumulate_grad_hook(lambda t: calls.append(("a", npa(t.grad))))
+    x.register_post_accumulate_grad_hook(lambda t: calls.append(("b", npa(t.grad))))
+    (x * 2 + x * 3).sum().backward()       # two paths into x, one accumulation
+    assert [n for n, _ in calls] == ["a", "b"]
+    np.testing.assert_allclose(calls[0][1], np.full(3, 5.0))
 
 
 def test_post_accumulate_grad_hook_remove(lib):

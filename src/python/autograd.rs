@@ -282,6 +282,14 @@ fn python_hook(f: Py<PyAny>) -> crate::autograd::node::GradHook {
                 return Ok(None);
             }
             let t = r.bind(py).cast::<PyTensor>().map_err(|e| stash(e.into()))?.get().t.clone();
+            // torch names the hook when its result does not fit the gradient it replaces.
+            let name = || f.bind(py).getattr("__name__").and_then(|n| n.extract::<String>()).unwrap_or_else(|_| "hook".into());
+            if t.dtype() != g.dtype() {
+                bail!("hook '{}' has changed the type of value (was {} got {})", name(), g.legacy_type_name(), t.legacy_type_name());
+            }
+            if t.shape() != g.shape() {
+                bail!("hook '{}' has changed the size of value", name());
+            }
             Ok(Some(t))
         })
     })

@@ -77,7 +77,7 @@ def grad(
 
 from rtorch.autograd.gradcheck import gradcheck, gradgradcheck  # noqa: E402
 from rtorch.autograd.function import Function, FunctionCtx, once_differentiable  # noqa: E402
-from rtorch.autograd import graph  # noqa: E402,F401
+from rtorch.autograd import graph, functional  # noqa: E402,F401
 
 __all__ = [
     "Function", "FunctionCtx", "once_differentiable", "backward", "grad", "gradcheck", "gradgradcheck", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",

@@ -41,9 +41,11 @@ class FunctionCtx:
 
     def save_for_backward(self, *tensors: Optional[Tensor]) -> None:
         """Keeps tensors (or None) for ``backward``; read them back with ``saved_tensors``."""
-        for t in tensors:
+        for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, Tensor):
-                raise TypeError("save_for_backward can only save variables, but argument 0 is of type " + type(t).__name__)
+                raise TypeError(
+                    f"save_for_backward can only save variables, but argument {i} is of type {type(t).__name__}"
+                )
         self._saved = tensors
         self._saved_versions = tuple(None if t is None else t._version for t in tensors)
 
@@ -121,6 +123,9 @@ class Function:
         if not (is_grad_enabled() and any(ctx.needs_input_grad)):
             return output
         dirty = {id(t) for t in ctx._dirty}
+        for t in ctx._dirty:
+            if t.is_leaf and t.requires_grad:
+                raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
         non_diff = {id(t) for t in ctx._non_differentiable}
         # Outputs that alias an input (returned as is) become new tensors sharing its memory,
         # unless the input was modified in place (mark_dirty): that one takes the new history.
@@ -146,14 +151,40 @@ class Function:
             result = cls.backward(ctx, *full)
             if not isinstance(result, tuple):
                 result = (result,)
-            if len(result) < n_args:
+            if len(result) > n_args and all(r is None for r in result[n_args:]):
+                result = result[:n_args]  # extra trailing Nones are allowed, as in torch
+            if len(result) != n_args:
                 raise RuntimeError(
                     f"function {cls.__name__}Backward returned an incorrect number of gradients (expected {n_args}, got {len(result)})"
                 )
-            return [result[i] for i in input_positions]
+            for i, r in enumerate(result):
+                if r is None:
+                    continue
+                if not isinstance(r, Tensor):
+                    raise RuntimeError(f"expected Variable or None (got {type(r).__name__})")
+                if not isinstance(args[i], Tensor):
+                    raise RuntimeError(
+                        f"function {cls.__name__}Backward returned a gradient different than None at position {i + 1}, "
+                        "but the corresponding forward input was not a Variable"
+                    )
+            grads_in = [result[i] for i in input_positions]
+            for k, (g, inp) in enumerate(zip(grads_in, tensor_inputs)):
+                if g is not None and inp.requires_grad and not _expandable(tuple(inp.shape), tuple(g.shape)):
+                    raise RuntimeError(
+                        f"Function {cls.__name__}Backward returned an invalid gradient at index {k} - got "
+                        f"{list(g.shape)} but expected shape compatible with {list(inp.shape)}"
+                    )
+            return grads_in
 
         _C._record_function(cls.__name__ + "Backward", tensor_inputs, diff_outputs, backward)
         return tuple(fixed) if is_tuple else fixed[0]
+
+
+def _expandable(shape: Tuple[int, ...], to: Tuple[int, ...]) -> bool:
+    """Whether ``shape`` broadcasts to ``to`` (so a gradient of shape ``to`` can be summed back)."""
+    if len(shape) > len(to):
+        return False
+    return all(a == b or a == 1 for a, b in zip(reversed(shape), reversed(to)))
 
 
 class once_differentiable:  # noqa: N801 - torch's name
