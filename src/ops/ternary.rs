@@ -194,6 +194,14 @@ impl Tensor {
         if !d.is_floating_point() {
             return self.deep_clone();
         }
+        if crate::autograd::record::needs_grad(&[self]) {
+            let out = {
+                let _off = crate::autograd::GradModeGuard::new(false);
+                self.nan_to_num(nan, posinf, neginf)?
+            };
+            crate::autograd::formulas::ternary::record_nan_to_num(self, &out);
+            return Ok(out);
+        }
         let (hi, lo) = match d {
             DType::F16 => (65504.0, -65504.0),
             DType::BF16 => (half::bf16::MAX.to_f64(), half::bf16::MIN.to_f64()),

@@ -67,3 +67,12 @@ pub(crate) fn record_clamp(x: &Tensor, lo: Option<Scalar>, hi: Option<Scalar>, o
         Ok(vec![Some(gx)])
     }));
 }
+
+/// Records `out = x.nan_to_num(...)`: the gradient passes where `x` was finite.
+pub(crate) fn record_nan_to_num(x: &Tensor, out: &Tensor) {
+    let replaced = x.detach().isfinite().and_then(|f| f.logical_not());
+    record("NanToNumBackward0", &[x], &[out], backward_fn(move |_, g| {
+        let replaced = replaced.as_ref().map_err(|e| e.clone())?;
+        Ok(vec![Some(g.masked_fill(replaced, Arg::Scalar(Scalar::Float(0.0)))?)])
+    }));
+}
