@@ -191,13 +191,13 @@ impl Tensor {
         })
     }
 
-    /// The storage's version counter (bumped by every in-place op).
     /// The legacy type name, `torch.FloatTensor` style (used in messages and `.type()`).
     pub fn legacy_type_name(&self) -> String {
         let prefix = if self.device() == Device::Cpu { "torch" } else { "torch.cuda" };
         format!("{prefix}.{}Tensor", self.dtype().scalar_name())
     }
 
+    /// The storage's version counter (bumped by every in-place op).
     pub fn version(&self) -> u64 {
         self.0.storage.version()
     }

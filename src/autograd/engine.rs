@@ -68,7 +68,7 @@ fn roots(outputs: &[Tensor], grads: &[Option<Tensor>]) -> Result<Vec<(Edge, Tens
         .collect()
 }
 
-/// Sums `a` and `b`, the gradients reaching one slot along two paths.
+/// Adds `g` into `slot`: gradients reaching one slot along several paths are summed.
 fn accumulate_into(slot: &mut Option<Tensor>, g: Tensor) -> Result<()> {
     *slot = Some(match slot.take() {
         Some(old) => old.add(&g)?,
@@ -81,7 +81,7 @@ fn accumulate_into(slot: &mut Option<Tensor>, g: Tensor) -> Result<()> {
 /// over broadcast dims).
 fn fit_to_input(node: &Node, i: usize, g: Tensor) -> Result<Tensor> {
     let Some((dtype, shape)) = node.input_meta.get(i) else { return Ok(g) };
-    let g = if g.shape() != shape.as_slice() { crate::autograd::formulas::sum_to(&g, shape)? } else { g };
+    let g = crate::autograd::formulas::sum_to(&g, shape)?;
     if g.dtype() != *dtype {
         return g.to_dtype(*dtype);
     }
@@ -107,8 +107,7 @@ fn accumulate_leaf(leaf: &Tensor, g: Tensor, create_graph: bool) -> Result<()> {
 }
 
 /// Runs the pass. With `capture`, the gradients reaching those edges are returned instead
-/// of being accumulated into leaves (`autograd.grad`); `accumulate` lists the leaves (by
-/// AccumulateGrad node) that may be written when only some inputs are wanted.
+/// of being accumulated into leaves (`autograd.grad`, and `backward(inputs=...)`).
 fn execute(
     roots: Vec<(Edge, Tensor)>,
     retain_graph: bool,
@@ -225,8 +224,10 @@ pub fn backward(
             let grads = execute(roots, retain, create_graph, Some(&edges))?;
             for (t, g) in inputs.iter().zip(grads) {
                 if let Some(g) = g {
-                    let g = if g.shape() != t.shape() { crate::autograd::formulas::sum_to(&g, t.shape())? } else { g };
-                    accumulate_leaf(t, g, create_graph)?;
+                    accumulate_leaf(t, crate::autograd::formulas::sum_to(&g, t.shape())?, create_graph)?;
+                    for h in t.leaf_hooks().1 {
+                        h(t)?;
+                    }
                 }
             }
             Ok(())

@@ -49,7 +49,6 @@ pub fn inplace(target: &Tensor, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Re
 /// the same views of the new `base`.
 fn rebase_view(base: &Tensor, chain: &[ViewKind], view: &Tensor, result: &mut Tensor) -> Result<()> {
     let region = chain.to_vec();
-    let region2 = chain.to_vec();
     record("CopySlices", &[base, &*result], &[base], backward_fn(move |node, g| {
         let g_base = if needs(node, 0) {
             let gb = g.detach().deep_clone()?;
@@ -65,7 +64,7 @@ fn rebase_view(base: &Tensor, chain: &[ViewKind], view: &Tensor, result: &mut Te
         Ok(vec![g_base, g_result])
     }));
     let _on = GradModeGuard::new(true);
-    let fresh = apply_chain(&region2, base)?;
+    let fresh = apply_chain(chain, base)?;
     if let Some(node) = fresh.grad_fn() {
         set_history(view, node, fresh.output_nr());
     }

@@ -22,7 +22,8 @@ pub fn is_inference_mode_enabled() -> bool {
     INFERENCE_MODE.with(|g| g.get())
 }
 
-/// Turns inference mode on or off (it also turns grad mode off); returns the previous setting.
+/// Turns inference mode on or off; returns the previous setting. (Grad mode is switched
+/// separately, by the Python `inference_mode`.)
 pub fn set_inference_mode(enabled: bool) -> bool {
     INFERENCE_MODE.with(|g| g.replace(enabled))
 }

@@ -1,7 +1,5 @@
 //! Recording an op into the graph.
 
-use std::sync::Arc;
-
 use super::mode::is_grad_enabled;
 use super::node::{Backward, Node};
 use super::meta::set_history;
@@ -16,12 +14,11 @@ pub fn needs_grad(inputs: &[&Tensor]) -> bool {
 
 /// Records `backward` as the `grad_fn` of `outputs`, with edges to the producers of
 /// `inputs`' gradients.
-pub fn record(name: &'static str, inputs: &[&Tensor], outputs: &[&Tensor], backward: impl Backward + 'static) -> Arc<Node> {
+pub fn record(name: &'static str, inputs: &[&Tensor], outputs: &[&Tensor], backward: impl Backward + 'static) {
     let next = inputs.iter().map(|t| t.gradient_edge()).collect();
     let metas = inputs.iter().map(|t| (t.dtype(), t.shape().to_vec())).collect();
     let node = Node::function(name, Box::new(backward), next, metas, outputs.len());
     for (i, o) in outputs.iter().enumerate() {
         set_history(o, node.clone(), i);
     }
-    node
 }

@@ -376,7 +376,11 @@ impl Tensor {
         let mask = reduced_mask(x.ndim(), dims)?;
         let d = x.dtype();
         if d.is_floating_point() {
-            crate::with_dtype!(d, T => run::<T, _>(&x, &mask, keepdim, d, &ProdF::<T>(Default::default())))
+            let out = crate::with_dtype!(d, T => run::<T, _>(&x, &mask, keepdim, d, &ProdF::<T>(Default::default())))?;
+            if crate::autograd::record::needs_grad(&[&x]) {
+                crate::autograd::formulas::reduce::record_prod(&x, &mask, &out);
+            }
+            Ok(out)
         } else {
             let out = crate::with_dtype!(d, T => run::<T, _>(&x, &mask, keepdim, DType::I64, &ProdI))?;
             match dtype {
@@ -438,7 +442,7 @@ impl Tensor {
         let indices = src.argmax_dim(Some(dim), keepdim, max)?;
         if crate::autograd::record::needs_grad(&[self]) && self.dtype().is_floating_point() {
             let d = crate::error::wrap_dim(dim, self.ndim().max(1))?;
-            crate::autograd::formulas::reduce::record_max_dim(self, d, keepdim, &values, &indices)?;
+            crate::autograd::formulas::reduce::record_max_dim(self, d, keepdim, max, &values, &indices)?;
         }
         Ok((values, indices))
     }

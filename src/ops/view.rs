@@ -9,9 +9,13 @@ impl Tensor {
     /// `self` seen through `layout`, recorded for autograd as the view `kind`.
     fn view_as_kind(&self, layout: Layout, kind: ViewKind) -> Tensor {
         let out = self.with_layout(layout);
-        if crate::autograd::record::needs_grad(&[self]) {
+        if crate::autograd::is_grad_enabled() {
+            // Remembered even when nothing requires grad yet: a later in-place write of a
+            // tensor that does (x[0:2].copy_(w)) must give the base a history.
             crate::autograd::meta::set_view_of(&out, self, kind.clone());
-            record_view(kind, self, &out);
+            if self.requires_grad() {
+                record_view(kind, self, &out);
+            }
         }
         out
     }

@@ -40,8 +40,6 @@ def backward(
     tensors = _as_tuple(tensors)
     grads = _as_tuple(grad_tensors)
     inputs = _as_tuple(inputs)
-    if inputs is not None and len(inputs) == 0:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
     _C._backward(tensors, grads, retain_graph, create_graph, inputs)
 
 

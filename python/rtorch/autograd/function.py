@@ -37,7 +37,6 @@ class FunctionCtx:
         self.materialize_grads = True
         self._dirty: Tuple[Tensor, ...] = ()
         self._non_differentiable: Tuple[Tensor, ...] = ()
-        self._freed = False
 
     def save_for_backward(self, *tensors: Optional[Tensor]) -> None:
         """Keeps tensors (or None) for ``backward``; read them back with ``saved_tensors``."""
@@ -52,13 +51,6 @@ class FunctionCtx:
     @property
     def saved_tensors(self) -> Tuple[Optional[Tensor], ...]:
         """The tensors given to ``save_for_backward``, checked for in-place changes since."""
-        if self._freed:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved tensors after they have "
-                "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
-                "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or "
-                "if you need to access saved tensors after calling backward."
-            )
         for i, (t, v) in enumerate(zip(self._saved, self._saved_versions)):
             if t is not None and t._version != v:
                 raise RuntimeError(

@@ -60,7 +60,7 @@ def jacobian(
             blocks = []
             for j, x in enumerate(xs):
                 if per_input[j]:
-                    stacked = rtorch.stack(per_input[j]) if hasattr(rtorch, "stack") else _stack(per_input[j])
+                    stacked = _stack(per_input[j])
                 else:
                     stacked = rtorch.zeros(0, x.numel(), dtype=x.dtype)
                 blocks.append(stacked.reshape(tuple(o.shape) + tuple(x.shape)))
@@ -73,7 +73,6 @@ def jacobian(
 def _stack(rows: list) -> Tensor:
     """Stacks equal-length 1-d tensors into a matrix (until torch.stack lands)."""
     n = rows[0].numel()
-    out = rtorch.zeros(len(rows), n, dtype=rows[0].dtype)
     if any(r.requires_grad for r in rows):
         # Differentiable: a sum of rows placed by one-hot columns.
         acc = None
@@ -83,6 +82,7 @@ def _stack(rows: list) -> Tensor:
             term = e * r.reshape(1, n)
             acc = term if acc is None else acc + term
         return acc
+    out = rtorch.zeros(len(rows), n, dtype=rows[0].dtype)
     for i, r in enumerate(rows):
         out[i].copy_(r)
     return out

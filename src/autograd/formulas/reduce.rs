@@ -57,10 +57,10 @@ pub(crate) fn record_extreme(x: &Tensor, mask: &[bool], out: &Tensor, max: bool)
 }
 
 /// Records the values of max/min over `dim`: the gradient goes to the index chosen.
-pub(crate) fn record_max_dim(x: &Tensor, dim: usize, keepdim: bool, values: &Tensor, indices: &Tensor) -> Result<()> {
+pub(crate) fn record_max_dim(x: &Tensor, dim: usize, keepdim: bool, max: bool, values: &Tensor, indices: &Tensor) -> Result<()> {
     let shape = x.shape().to_vec();
     let idx = if keepdim { indices.clone() } else { indices.unsqueeze(dim as i64)? };
-    record("MaxBackward0", &[x], &[values], backward_fn(move |_, g| {
+    record(if max { "MaxBackward0" } else { "MinBackward0" }, &[x], &[values], backward_fn(move |_, g| {
         let g = if keepdim { g.clone() } else { g.unsqueeze(dim as i64)? };
         // One-hot along `dim`: positions 0..n compared with the chosen index.
         let mut pos_shape = vec![1i64; shape.len()];
@@ -72,4 +72,31 @@ pub(crate) fn record_max_dim(x: &Tensor, dim: usize, keepdim: bool, values: &Ten
         Ok(vec![Some(g.expand(&full)?.masked_fill(&chosen.logical_not()?, Arg::Scalar(Scalar::Float(0.0)))?)])
     }));
     Ok(())
+}
+
+/// Records a product of `x` over the dims in `mask`. d prod / d x_i is the product of the
+/// others: prod / x_i without zeros; with exactly one zero in the slice, the product of the
+/// rest at that zero and 0 elsewhere; with more zeros, 0.
+pub(crate) fn record_prod(x: &Tensor, mask: &[bool], out: &Tensor) {
+    let (sx, sy) = (SavedTensor::input(x), SavedTensor::output(out));
+    let shape = x.shape().to_vec();
+    let mask = mask.to_vec();
+    let name = if mask.iter().all(|&m| m) { "ProdBackward0" } else { "ProdBackward1" };
+    record(name, &[x], &[out], backward_fn(move |node, g| {
+        let (x, y) = (sx.unpack(node)?, sy.unpack(node)?);
+        let dims: Vec<i64> = mask.iter().enumerate().filter(|(_, &m)| m).map(|(i, _)| i as i64).collect();
+        let zero = x.eq(Scalar::Float(0.0))?;
+        let zeros = expand_back(&zero.to_dtype(x.dtype())?.sum_dims(Some(&dims), true, None)?, &shape, &mask)?;
+        let g = expand_back(g, &shape, &mask)?;
+        // No zero in the slice: prod / x.
+        let safe_x = x.masked_fill(&zero, Arg::Scalar(Scalar::Float(1.0)))?;
+        let plain = expand_back(&y, &shape, &mask)?.div(&safe_x)?;
+        // One zero: the product of the other entries, at the zero.
+        let others = expand_back(&safe_x.prod_dims(Some(&dims), true, None)?, &shape, &mask)?;
+        let one_zero = zeros.eq(Scalar::Float(1.0))?.logical_and(&zero)?;
+        let d = plain
+            .masked_fill(&zeros.ne(Scalar::Float(0.0))?, Arg::Scalar(Scalar::Float(0.0)))?
+            .add(&others.masked_fill(&one_zero.logical_not()?, Arg::Scalar(Scalar::Float(0.0)))?)?;
+        Ok(vec![Some(g.mul(&d)?)])
+    }));
 }

@@ -54,10 +54,6 @@ impl CudaBuffer {
         self.ptr
     }
 
-    pub fn nbytes(&self) -> usize {
-        self.nbytes
-    }
-
     pub fn ordinal(&self) -> usize {
         self.device.ordinal()
     }
