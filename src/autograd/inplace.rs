@@ -23,7 +23,7 @@ pub fn inplace(target: &Tensor, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Re
         }
     }
     let snapshot = target.deep_clone()?;
-    let mut result = f(&snapshot)?;
+    let result = f(&snapshot)?;
     if !result.requires_grad() && snapshot.requires_grad() {
         // A constant was written (fill_, copy_ of a constant): no gradient flows to the
         // old value, but the tensor keeps a history, as in torch.
@@ -34,7 +34,7 @@ pub fn inplace(target: &Tensor, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Re
         target.copy_(&result)?;
     }
     match view {
-        Some((base, chain)) => rebase_view(&base, &chain, target, &mut result)?,
+        Some((base, chain)) => rebase_view(&base, &chain, target, &result)?,
         None => {
             if let Some(node) = result.grad_fn() {
                 set_history(target, node, result.output_nr());
@@ -47,9 +47,9 @@ pub fn inplace(target: &Tensor, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Re
 /// After `result` was written into `view` (= `chain` of `base`): `base`'s new history is a
 /// CopySlices node (old history outside the region, `result`'s inside), and `view` becomes
 /// the same views of the new `base`.
-fn rebase_view(base: &Tensor, chain: &[ViewKind], view: &Tensor, result: &mut Tensor) -> Result<()> {
+fn rebase_view(base: &Tensor, chain: &[ViewKind], view: &Tensor, result: &Tensor) -> Result<()> {
     let region = chain.to_vec();
-    record("CopySlices", &[base, &*result], &[base], backward_fn(move |node, g| {
+    record("CopySlices", &[base, result], &[base], backward_fn(move |node, g| {
         let g_base = if needs(node, 0) {
             let gb = g.detach().deep_clone()?;
             {
