@@ -1,6 +1,7 @@
 """Shared oracles for the test suite: numpy for values, PyTorch (when importable) for behaviour."""
 from __future__ import annotations
 
+import re
 import zlib
 
 import numpy as np
@@ -205,3 +206,56 @@ def known_gap(request, lib, reason: str) -> None:
     rtorch until the gap is closed, and still runs normally on torch."""
     if lib is rtorch:
         request.node.add_marker(pytest.mark.xfail(strict=True, reason=reason))
+
+
+# ---- autograd tests: the same code on rtorch and on torch ----------------------------------
+
+@pytest.fixture(params=["rtorch", "torch"])
+def lib(request):
+    """The library under test: rtorch, or PyTorch itself (skipped when absent) to validate the spec."""
+    if request.param == "torch":
+        return request.getfixturevalue("torch_ref")
+    return rtorch
+
+
+@pytest.fixture(autouse=True)
+def _restore_grad_mode():
+    """A failing grad-mode test must not leave grad disabled for the tests after it."""
+    yield
+    for mod in (rtorch, _torch):
+        if mod is not None:
+            mod.set_grad_enabled(True)
+
+
+def leaf(lib, values, dtype="float64"):
+    """A leaf tensor requiring grad with the given values."""
+    return lib.tensor(np.array(values, dtype=np.float64), dtype=getattr(lib, dtype), requires_grad=True)
+
+
+def const(lib, values, dtype="float64"):
+    """A tensor that does not require grad."""
+    return lib.tensor(np.array(values, dtype=np.float64), dtype=getattr(lib, dtype))
+
+
+def npa(t) -> np.ndarray:
+    """A numpy copy of a tensor's values (detached)."""
+    return np.array(t.detach().numpy(), copy=True)
+
+
+def close(t, expected, rtol=1e-7, atol=1e-9, dtype=None):
+    """`t` is a tensor of `expected`'s shape (and dtype name `dtype` if given) with close values."""
+    assert t is not None, "expected a tensor, got None"
+    expected = np.asarray(expected, dtype=np.float64)
+    assert tuple(t.shape) == expected.shape, f"shape {tuple(t.shape)} != {expected.shape}"
+    if dtype is not None:
+        assert dname(t) == dtype, f"dtype {dname(t)} != {dtype}"
+    np.testing.assert_allclose(npa(t).astype(np.float64), expected, rtol=rtol, atol=atol)
+
+
+def raises(exc, pattern, fn):
+    """fn() raises `exc` whose message matches the regex `pattern`; returns the message."""
+    with pytest.raises(exc) as info:
+        fn()
+    msg = str(info.value)
+    assert re.search(pattern, msg), f"message {msg!r} does not match {pattern!r}"
+    return msg

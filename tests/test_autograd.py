@@ -15,58 +15,12 @@ import numpy as np
 import pytest
 
 import rtorch
-from conftest import _torch, known_gap
+from conftest import close, const, dname, known_gap, leaf, npa, raises
 
 
 # ----------------------------------------------------------------------------------------------------------
 # helpers
 # ----------------------------------------------------------------------------------------------------------
-
-@pytest.fixture(params=["rtorch", "torch"])
-def lib(request):
-    """The library under test: rtorch, or PyTorch itself (skipped when absent) to validate the spec."""
-    if request.param == "torch":
-        return request.getfixturevalue("torch_ref")
-    return rtorch
-
-
-@pytest.fixture(autouse=True)
-def _restore_grad_mode():
-    """A failing grad-mode test must not leave grad disabled for the tests after it."""
-    yield
-    for mod in (rtorch, _torch):
-        if mod is not None:
-            mod.set_grad_enabled(True)
-
-
-def leaf(lib, values, dtype="float64"):
-    """A leaf tensor requiring grad with the given values."""
-    return lib.tensor(np.array(values, dtype=np.float64), dtype=getattr(lib, dtype), requires_grad=True)
-
-
-def const(lib, values, dtype="float64"):
-    """A tensor that does not require grad."""
-    return lib.tensor(np.array(values, dtype=np.float64), dtype=getattr(lib, dtype))
-
-
-def npa(t) -> np.ndarray:
-    """A numpy copy of a tensor's values (detached)."""
-    return np.array(t.detach().numpy(), copy=True)
-
-
-def dname(t) -> str:
-    return str(t.dtype).replace("torch.", "")
-
-
-def close(t, expected, rtol=1e-7, atol=1e-9, dtype=None):
-    """`t` is a tensor of `expected`'s shape (and dtype name `dtype` if given) with close values."""
-    assert t is not None, "expected a tensor, got None"
-    expected = np.asarray(expected, dtype=np.float64)
-    assert tuple(t.shape) == expected.shape, f"shape {tuple(t.shape)} != {expected.shape}"
-    if dtype is not None:
-        assert dname(t) == dtype, f"dtype {dname(t)} != {dtype}"
-    np.testing.assert_allclose(npa(t).astype(np.float64), expected, rtol=rtol, atol=atol)
-
 
 def numgrad(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
     """Central finite-difference gradient of the scalar numpy function f at x (float64)."""
@@ -78,15 +32,6 @@ def numgrad(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
         xm[i] -= h
         g[i] = (f(xp) - f(xm)) / (2 * h)
     return g
-
-
-def raises(exc, pattern, fn):
-    """fn() raises `exc` whose message matches the regex `pattern`; returns the message."""
-    with pytest.raises(exc) as info:
-        fn()
-    msg = str(info.value)
-    assert re.search(pattern, msg), f"message {msg!r} does not match {pattern!r}"
-    return msg
 
 
 def rng(seed=0):

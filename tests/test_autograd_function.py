@@ -6,70 +6,18 @@ are built per library by small factories (``lib.autograd.Function`` differs betw
 """
 from __future__ import annotations
 
-import re
 import warnings
 
 import numpy as np
 import pytest
 
 import rtorch
-from conftest import _torch
+from conftest import close, const, leaf, npa, raises
 
 
 # ----------------------------------------------------------------------------------------------------------
-# helpers (the same as in test_autograd.py)
+# helpers (the shared ones, with the `lib` fixture, are in conftest.py)
 # ----------------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["rtorch", "torch"])
-def lib(request):
-    """The library under test: rtorch, or PyTorch itself (skipped when absent) to validate the spec."""
-    if request.param == "torch":
-        return request.getfixturevalue("torch_ref")
-    return rtorch
-
-
-@pytest.fixture(autouse=True)
-def _restore_grad_mode():
-    yield
-    for mod in (rtorch, _torch):
-        if mod is not None:
-            mod.set_grad_enabled(True)
-
-
-def leaf(lib, values, dtype="float64"):
-    return lib.tensor(np.array(values, dtype=np.float64), dtype=getattr(lib, dtype), requires_grad=True)
-
-
-def const(lib, values, dtype="float64"):
-    return lib.tensor(np.array(values, dtype=np.float64), dtype=getattr(lib, dtype))
-
-
-def npa(t) -> np.ndarray:
-    return np.array(t.detach().numpy(), copy=True)
-
-
-def dname(t) -> str:
-    return str(t.dtype).replace("torch.", "")
-
-
-def close(t, expected, rtol=1e-7, atol=1e-9, dtype=None):
-    """`t` is a tensor of `expected`'s shape (and dtype name `dtype` if given) with close values."""
-    assert t is not None, "expected a tensor, got None"
-    expected = np.asarray(expected, dtype=np.float64)
-    assert tuple(t.shape) == expected.shape, f"shape {tuple(t.shape)} != {expected.shape}"
-    if dtype is not None:
-        assert dname(t) == dtype, f"dtype {dname(t)} != {dtype}"
-    np.testing.assert_allclose(npa(t).astype(np.float64), expected, rtol=rtol, atol=atol)
-
-
-def raises(exc, pattern, fn):
-    """fn() raises `exc` whose message matches the regex `pattern`; returns the message."""
-    with pytest.raises(exc) as info:
-        fn()
-    msg = str(info.value)
-    assert re.search(pattern, msg), f"message {msg!r} does not match {pattern!r}"
-    return msg
 
 
 def grad_fn_name(t) -> str:
