@@ -14,6 +14,9 @@ pub(crate) struct TensorImpl {
     /// Leaf that requires grad, or op output with a `grad_fn` (read without a lock).
     pub(crate) requires_grad: std::sync::atomic::AtomicBool,
     pub(crate) autograd: crate::autograd::meta::MetaSlot,
+    /// For a view taken while grad mode was on: the tensor it views and how. In-place writes
+    /// into the view follow these links to rewrite the base's history (torch's CopySlices).
+    pub(crate) view_of: std::sync::OnceLock<(Tensor, crate::autograd::formulas::view::ViewKind)>,
 }
 
 /// An n-dimensional array: a view (shape, strides, offset) into shared storage.
@@ -35,6 +38,7 @@ impl Tensor {
             layout,
             requires_grad: std::sync::atomic::AtomicBool::new(false),
             autograd: std::sync::Mutex::new(None),
+            view_of: std::sync::OnceLock::new(),
         }))
     }
 

@@ -13,28 +13,53 @@ use crate::tensor::Tensor;
 /// Runs `f` (the out-of-place op) on a copy of `target`, writes the result into `target` and
 /// makes the result's node `target`'s history.
 pub fn inplace(target: &Tensor, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<Tensor> {
+    check_writable(target)?;
+    let snapshot = target.deep_clone()?;
+    let result = f(&snapshot)?;
+    write(target, &result, &snapshot)
+}
+
+/// `target[...] = value` (copy_, fill_): like [`inplace`], but the old value is not read, so
+/// no snapshot is taken.
+pub fn overwrite(target: &Tensor, value: &Tensor) -> Result<Tensor> {
+    check_writable(target)?;
+    write(target, value, target)
+}
+
+/// torch's errors for in-place writes into leaves that require grad, or views of them.
+fn check_writable(target: &Tensor) -> Result<()> {
     if target.requires_grad() && target.is_leaf() {
         bail!("a leaf Variable that requires grad is being used in an in-place operation.");
     }
-    let view = target.view_of();
-    if let Some((base, _)) = &view {
+    if let Some((base, _)) = target.view_of() {
         if base.requires_grad() && base.is_leaf() {
             bail!("a view of a leaf Variable that requires grad is being used in an in-place operation.");
         }
     }
-    let snapshot = target.deep_clone()?;
-    let result = f(&snapshot)?;
-    if !result.requires_grad() && snapshot.requires_grad() {
+    Ok(())
+}
+
+/// Writes `result` into `target` and moves `target`'s history to it; `old` carries the
+/// history the value had before.
+fn write(target: &Tensor, result: &Tensor, old: &Tensor) -> Result<Tensor> {
+    let view = target.view_of();
+    let carrier;
+    let result = if !result.requires_grad() && old.requires_grad() {
         // A constant was written (fill_, copy_ of a constant): no gradient flows to the
-        // old value, but the tensor keeps a history, as in torch.
-        record("CopyBackwards", &[&snapshot], &[&result], backward_fn(|_, g| Ok(vec![Some(g.mul(crate::Scalar::Float(0.0))?)])));
-    }
+        // old value, but the tensor keeps a history, as in torch. The node goes on an alias,
+        // so the constant itself (possibly the caller's tensor) stays untouched.
+        carrier = result.detach();
+        record("CopyBackwards", &[old], &[&carrier], backward_fn(|_, g| Ok(vec![Some(g.mul(crate::Scalar::Float(0.0))?)])));
+        &carrier
+    } else {
+        result
+    };
     {
         let _off = GradModeGuard::new(false);
-        target.copy_(&result)?;
+        target.copy_(result)?;
     }
     match view {
-        Some((base, chain)) => rebase_view(&base, &chain, target, &result)?,
+        Some((base, chain)) => rebase_view(&base, &chain, target, result)?,
         None => {
             if let Some(node) = result.grad_fn() {
                 set_history(target, node, result.output_nr());

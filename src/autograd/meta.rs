@@ -25,18 +25,11 @@ pub(crate) struct AutogradMeta {
     pub(crate) leaf_hooks: Vec<(u64, GradHook)>,
     /// Hooks called with the leaf after its `.grad` was updated: (id, hook).
     pub(crate) post_accumulate_hooks: Vec<(u64, PostAccumulateHook)>,
-    /// For a view recorded by autograd: the tensor it views (the root of any view chain) and
-    /// the views leading from it here, so in-place writes can update the base's history.
-    pub(crate) view_of: Option<(Tensor, Vec<ViewKind>)>,
 }
 
-/// Notes that `view` is `kind` applied to `source` (a view chain is kept from its root).
+/// Notes that `view` (fresh from a view op) is `kind` applied to `source`.
 pub(crate) fn set_view_of(view: &Tensor, source: &Tensor, kind: ViewKind) {
-    let (base, mut chain) = source.view_of().unwrap_or_else(|| (source.clone(), Vec::new()));
-    chain.push(kind);
-    if let Ok(mut m) = view.0.meta() {
-        m.get_or_insert_with(Default::default).view_of = Some((base, chain));
-    }
+    let _ = view.0.view_of.set((source.clone(), kind));
 }
 
 /// A hook run after a leaf's `.grad` was accumulated.
@@ -204,7 +197,18 @@ impl Tensor {
 
     /// The tensor this one is a recorded view of, and the views from it.
     pub(crate) fn view_of(&self) -> Option<(Tensor, Vec<ViewKind>)> {
-        self.0.meta().ok()?.as_ref()?.view_of.clone()
+        let mut chain = Vec::new();
+        let mut current = self.clone();
+        while let Some((source, kind)) = current.0.view_of.get() {
+            chain.push(kind.clone());
+            let source = source.clone();
+            current = source;
+        }
+        if chain.is_empty() {
+            return None;
+        }
+        chain.reverse();
+        Some((current, chain))
     }
 
     /// Removes this tensor's history in place (`detach_`).

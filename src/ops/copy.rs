@@ -40,7 +40,8 @@ impl Tensor {
         if crate::autograd::record::needs_grad(&[self, src]) {
             let dims: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
             let (dtype, device) = (self.dtype(), self.device());
-            crate::autograd::inplace::inplace(self, |_| src.to_dtype(dtype)?.to_device(device)?.expand(&dims)?.contiguous())?;
+            let value = src.to_dtype(dtype)?.to_device(device)?.expand(&dims)?.contiguous()?;
+            crate::autograd::inplace::overwrite(self, &value)?;
             return Ok(());
         }
         let dims: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();

@@ -120,7 +120,7 @@ impl Tensor {
         check_fill_value(value, self.dtype())?;
         if crate::autograd::record::needs_grad(&[self]) {
             let (dtype, device) = (self.dtype(), self.device());
-            crate::autograd::inplace::inplace(self, |s| full(s.shape(), value, dtype, device))?;
+            crate::autograd::inplace::overwrite(self, &full(self.shape(), value, dtype, device)?)?;
             return Ok(());
         }
         if self.device() != Device::Cpu {

@@ -1,6 +1,6 @@
 //! Views: new layouts over the same storage, never a copy (reshape copies only when it must).
 
-use crate::autograd::formulas::view::{record_view, ViewKind};
+use crate::autograd::formulas::view::{record_view, ViewKind, ViewShape};
 use crate::error::{wrap_dim, Error, Result};
 use crate::layout::{fmt_shape, infer_shape, Layout};
 use crate::tensor::Tensor;
@@ -20,7 +20,7 @@ impl Tensor {
         out
     }
 
-    fn shape_i64(&self) -> Vec<i64> {
+    fn shape_i64(&self) -> ViewShape {
         self.shape().iter().map(|&d| d as i64).collect()
     }
 
@@ -29,7 +29,7 @@ impl Tensor {
         let shape = infer_shape(shape, self.numel())?;
         match self.layout().view(&shape) {
             Some(l) => {
-                let target = l.shape.iter().map(|&d| d as i64).collect();
+                let target: ViewShape = l.shape.iter().map(|&d| d as i64).collect();
                 Ok(self.view_as_kind(l, ViewKind::Reshape("ViewBackward0", target)))
             }
             None => Err(Error::Runtime(
@@ -43,7 +43,7 @@ impl Tensor {
         let s = infer_shape(shape, self.numel())?;
         match self.layout().view(&s) {
             Some(l) => {
-                let target = l.shape.iter().map(|&d| d as i64).collect();
+                let target: ViewShape = l.shape.iter().map(|&d| d as i64).collect();
                 Ok(self.view_as_kind(l, ViewKind::Reshape("ViewBackward0", target)))
             }
             None => {
@@ -94,13 +94,13 @@ impl Tensor {
     pub fn squeeze(&self, dims: Option<&[i64]>) -> Result<Tensor> {
         let l = self.layout().squeeze(dims)?;
         let name = if dims.is_some() { "SqueezeBackward1" } else { "SqueezeBackward0" };
-        let target = l.shape.iter().map(|&d| d as i64).collect();
+        let target: ViewShape = l.shape.iter().map(|&d| d as i64).collect();
         Ok(self.view_as_kind(l, ViewKind::Reshape(name, target)))
     }
 
     pub fn unsqueeze(&self, dim: i64) -> Result<Tensor> {
         let l = self.layout().unsqueeze(dim)?;
-        let target = l.shape.iter().map(|&d| d as i64).collect();
+        let target: ViewShape = l.shape.iter().map(|&d| d as i64).collect();
         Ok(self.view_as_kind(l, ViewKind::Reshape("UnsqueezeBackward0", target)))
     }
 
@@ -109,7 +109,7 @@ impl Tensor {
     }
 
     pub fn permute(&self, dims: &[i64]) -> Result<Tensor> {
-        Ok(self.view_as_kind(self.layout().permute(dims)?, ViewKind::Permute(dims.to_vec())))
+        Ok(self.view_as_kind(self.layout().permute(dims)?, ViewKind::Permute(ViewShape::from_slice(dims))))
     }
 
     /// Transpose of a matrix (0-d and 1-d tensors are returned as is).

@@ -31,18 +31,19 @@ fn name(op: BinaryOp, a_is_tensor: bool, b_is_tensor: bool) -> Option<&'static s
 
 /// Records `out = op(a, b)` when some operand requires grad and the op is differentiable.
 pub(crate) fn record_binary(op: BinaryOp, a: Arg, b: Arg, out: &Tensor) -> Result<()> {
-    let (ta, tb) = (tensor_of(a, out)?, tensor_of(b, out)?);
     let (a_is_t, b_is_t) = (matches!(a, Arg::Tensor(_)), matches!(b, Arg::Tensor(_)));
     let Some(name) = name(op, a_is_t, b_is_t) else { return Ok(()) };
     if !out.dtype().is_floating_point() {
         return Ok(());
     }
-    let inputs: Vec<&Tensor> = [(a_is_t, &ta), (b_is_t, &tb)].into_iter().filter(|(t, _)| *t).map(|(_, x)| x).collect();
+    let inputs: Vec<&Tensor> = [a, b].into_iter().filter_map(|x| if let Arg::Tensor(t) = x { Some(t) } else { None }).collect();
     // Which of (a, b) each recorded input is.
     let slots: Vec<usize> = [a_is_t, b_is_t].iter().enumerate().filter(|(_, t)| **t).map(|(i, _)| i).collect();
-    // Save only what the formula will read, so that unrelated in-place changes stay legal.
+    // Save only what the formula will read, so that unrelated in-place changes stay legal
+    // (and a Python scalar becomes a tensor only when the formula reads it).
     use BinaryOp::*;
-    let (a_grad, b_grad) = (ta.requires_grad(), tb.requires_grad());
+    let grad_of = |x: Arg| matches!(x, Arg::Tensor(t) if t.requires_grad());
+    let (a_grad, b_grad) = (grad_of(a), grad_of(b));
     let (keep_a, keep_b) = match op {
         Add | Sub => (false, false),
         Mul => (b_grad, a_grad),
@@ -50,8 +51,8 @@ pub(crate) fn record_binary(op: BinaryOp, a: Arg, b: Arg, out: &Tensor) -> Resul
         _ => (true, true),
     };
     let saved_out = (op == Pow && b_grad).then(|| SavedTensor::output(out));
-    let sa = keep_a.then(|| SavedTensor::input(&ta));
-    let sb = keep_b.then(|| SavedTensor::input(&tb));
+    let sa = if keep_a { Some(SavedTensor::input(&tensor_of(a, out)?)) } else { None };
+    let sb = if keep_b { Some(SavedTensor::input(&tensor_of(b, out)?)) } else { None };
     record(name, &inputs, &[out], backward_fn(move |node, g| {
         let want = |k: usize| slots.iter().position(|&s| s == k).is_some_and(|i| needs(node, i));
         // Unsaved operands are never read by the formula; `g` stands in for them.

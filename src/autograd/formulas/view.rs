@@ -6,14 +6,17 @@ use crate::autograd::record::{needs_grad, record};
 use crate::error::Result;
 use crate::tensor::Tensor;
 
+/// A shape or permutation held inline (no allocation for up to 6 dims).
+pub(crate) type ViewShape = smallvec::SmallVec<[i64; 6]>;
+
 /// Which view produced the output, with what the inverse mapping needs.
 #[derive(Clone, Debug)]
 pub(crate) enum ViewKind {
     /// view, reshape, flatten, unflatten, squeeze, unsqueeze: (node name, output shape).
-    Reshape(&'static str, Vec<i64>),
+    Reshape(&'static str, ViewShape),
     /// transpose and t: (node name, dims).
     Transpose(&'static str, i64, i64),
-    Permute(Vec<i64>),
+    Permute(ViewShape),
     /// The engine sums the gradient back over the broadcast dims.
     Expand,
     Narrow { dim: i64, start: i64, length: i64 },
