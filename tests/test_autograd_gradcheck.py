@@ -295,6 +295,11 @@ case("getitem_slices_nc", lambda a: a[:, 1:], I(M, layout="t"))
 case("getitem_ellipsis_none", lambda a: a[..., None, 1], I(X3))
 case("getitem_step_3d", lambda a: a[::2, 1:, 1::2], I(X3))
 case("getitem_twice_overlap", lambda a: a[0:2] * a[1:3], I(M))
+case("unfold_overlapping", lambda a: a.unfold(1, 3, 1), I(M))
+case("unfold_gaps_nc", lambda a: a.unfold(0, 1, 2), I(M, layout="t"))
+case("unfold_neg_dim_3d", lambda a: a.unfold(-1, 2, 2), I(X3))
+case("unfold_0dim", lambda a: a.unfold(0, 1, 1), I(()))
+case("masked_fill_tensor_value", lambda a, v: a.masked_fill(a > 0, v), I(M), I(()))
 
 # --- matrix products ---
 case("matmul_2d", lambda a, b: a @ b, I(M), I((4, 5)))
@@ -699,8 +704,9 @@ def test_prod_gradient_at_exact_zeros(fn):
     assert gradcheck(fn, x)
 
 
-@pytest.mark.xfail(strict=True, reason="prod's backward masks the zero cases with constants, so its "
-                   "double backward is wrong where a slice holds an exact zero")
-def test_prod_double_backward_at_exact_zeros():
+@pytest.mark.parametrize("fn", [lambda a: a.prod(1), lambda a: a[:2].prod(), lambda a: a.t().prod(0, keepdim=True)],
+                         ids=["dim", "all", "transposed_keepdim"])
+def test_prod_double_backward_at_exact_zeros(fn):
+    """Second derivatives of prod where slices hold one and two exact zeros."""
     x = make_inputs("prod_zeros", [I(M, dom=zero_in_rows)])
-    assert gradgradcheck(lambda a: a.prod(1), x)
+    assert gradgradcheck(fn, x)

@@ -88,16 +88,20 @@ impl Tensor {
                 bail!("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {} dimension(s).", v.ndim());
             }
         }
+        let value_tensor = match value {
+            Arg::Tensor(v) => Some(v),
+            Arg::Scalar(_) => None,
+        };
+        let mut inputs = vec![self];
+        inputs.extend(value_tensor);
+        let _off = crate::autograd::GradModeGuard::new(false);
         let v = tensor_of(value, self.dtype())?;
-        if matches!(value, Arg::Scalar(_)) && crate::autograd::record::needs_grad(&[self]) {
-            let out = {
-                let _off = crate::autograd::GradModeGuard::new(false);
-                where_(mask, Arg::Tensor(&v), Arg::Tensor(self))?
-            };
-            crate::autograd::formulas::ternary::record_masked_fill(self, mask, &out);
-            return Ok(out);
+        let out = where_(mask, Arg::Tensor(&v), Arg::Tensor(self))?;
+        drop(_off);
+        if crate::autograd::record::needs_grad(&inputs) {
+            crate::autograd::formulas::ternary::record_masked_fill(self, mask, value_tensor, &out);
         }
-        where_(mask, Arg::Tensor(&v), Arg::Tensor(self))
+        Ok(out)
     }
 
     pub fn masked_fill_(&self, mask: &Tensor, value: Arg) -> Result<Tensor> {

@@ -175,6 +175,8 @@ impl Tensor {
 
     /// Sliding windows of `size` every `step` along `dim`, as a new last dim.
     pub fn unfold(&self, dim: i64, size: usize, step: usize) -> Result<Tensor> {
-        Ok(self.with_layout(self.layout().unfold(dim, size, step)?))
+        let layout = self.layout().unfold(dim, size, step)?;
+        let dim = if self.ndim() == 0 { 0 } else { wrap_dim(dim, self.ndim())? as i64 };
+        Ok(self.view_as_kind(layout, ViewKind::Unfold { dim, size, step }))
     }
 }

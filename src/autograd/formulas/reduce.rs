@@ -86,6 +86,11 @@ pub(crate) fn record_prod(x: &Tensor, mask: &[bool], out: &Tensor) {
         let (x, y) = (sx.unpack(node)?, sy.unpack(node)?);
         let dims: Vec<i64> = mask.iter().enumerate().filter(|(_, &m)| m).map(|(i, _)| i as i64).collect();
         let zero = x.eq(Scalar::Float(0.0))?;
+        if crate::autograd::is_grad_enabled() && zero.all_dims(None, false, false)?.item()?.to_i64() != 0 {
+            // create_graph with a zero: the masked formula below is piecewise constant in
+            // the zeros, so build the product of the others from differentiable ops instead.
+            return Ok(vec![Some(expand_back(g, &shape, &mask)?.mul(&product_of_others(&x, &mask)?)?)]);
+        }
         let zeros = expand_back(&zero.to_dtype(x.dtype())?.sum_dims(Some(&dims), true, None)?, &shape, &mask)?;
         let g = expand_back(g, &shape, &mask)?;
         // No zero in the slice: prod / x.
@@ -99,4 +104,28 @@ pub(crate) fn record_prod(x: &Tensor, mask: &[bool], out: &Tensor) {
             .add(&others.masked_fill(&one_zero.logical_not()?, Arg::Scalar(Scalar::Float(0.0)))?)?;
         Ok(vec![Some(g.mul(&d)?)])
     }));
+}
+
+/// For every entry of `x`, the product of the other entries of its slice over the dims in
+/// `mask`: each slice (flattened to n entries) is repeated n times with the diagonal set to
+/// 1, then multiplied along. O(n^2) memory, so only the double-backward path uses it.
+fn product_of_others(x: &Tensor, mask: &[bool]) -> Result<Tensor> {
+    let kept: Vec<usize> = (0..mask.len()).filter(|&d| !mask[d]).collect();
+    let reduced: Vec<usize> = (0..mask.len()).filter(|&d| mask[d]).collect();
+    let perm: Vec<i64> = kept.iter().chain(&reduced).map(|&d| d as i64).collect();
+    let n: usize = reduced.iter().map(|&d| x.shape()[d]).product();
+    let mut flat: Vec<i64> = kept.iter().map(|&d| x.shape()[d] as i64).collect();
+    let permuted_shape: Vec<i64> = perm.iter().map(|&d| x.shape()[d as usize] as i64).collect();
+    flat.push(n as i64);
+    let rows = x.permute(&perm)?.reshape(&flat)?.unsqueeze(-2)?;
+    let mut square = flat.clone();
+    square.push(n as i64);
+    let diagonal = crate::ops::creation::eye(n, n, crate::dtype::DType::Bool, x.device())?;
+    let others = crate::ops::ternary::where_(&diagonal, Arg::Scalar(Scalar::Float(1.0)), Arg::Tensor(&rows.expand(&square)?))?
+        .prod_dims(Some(&[-1]), false, None)?;
+    let mut inverse = vec![0i64; perm.len()];
+    for (i, &d) in perm.iter().enumerate() {
+        inverse[d as usize] = i as i64;
+    }
+    others.reshape(&permuted_shape)?.permute(&inverse)
 }

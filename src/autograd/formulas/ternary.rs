@@ -33,11 +33,22 @@ pub(crate) fn record_where(cond: &Tensor, a: Arg, b: Arg, out: &Tensor) {
     }));
 }
 
-/// Records `out = x.masked_fill(mask, value)` with a constant value.
-pub(crate) fn record_masked_fill(x: &Tensor, mask: &Tensor, out: &Tensor) {
+/// Records `out = x.masked_fill(mask, value)`: `x` gets the gradient outside the mask; a
+/// 0-dim tensor `value` gets the sum of the gradient inside it.
+pub(crate) fn record_masked_fill(x: &Tensor, mask: &Tensor, value: Option<&Tensor>, out: &Tensor) {
     let mask = mask.detach();
-    record("MaskedFillBackward0", &[x], &[out], backward_fn(move |_, g| {
-        Ok(vec![Some(g.masked_fill(&mask, Arg::Scalar(Scalar::Float(0.0)))?)])
+    let (name, inputs): (_, Vec<&Tensor>) = match value {
+        Some(v) => ("MaskedFillBackward1", vec![x, v]),
+        None => ("MaskedFillBackward0", vec![x]),
+    };
+    record(name, &inputs, &[out], backward_fn(move |node, g| {
+        let zero = Arg::Scalar(Scalar::Float(0.0));
+        let gx = if needs(node, 0) { Some(g.masked_fill(&mask, zero)?) } else { None };
+        let mut grads = vec![gx];
+        if node.next_edges().len() > 1 {
+            grads.push(if needs(node, 1) { Some(g.masked_fill(&mask.logical_not()?, zero)?.sum()?) } else { None });
+        }
+        Ok(grads)
     }));
 }
 

@@ -22,6 +22,8 @@ pub(crate) enum ViewKind {
     Narrow { dim: i64, start: i64, length: i64 },
     Select { dim: i64, index: i64 },
     Slice { dim: i64, start: i64, stop: i64, step: i64 },
+    /// Sliding windows along `dim` (wrapped), as a new last dim.
+    Unfold { dim: i64, size: usize, step: usize },
 }
 
 impl ViewKind {
@@ -32,6 +34,7 @@ impl ViewKind {
             ViewKind::Expand => "ExpandBackward0",
             ViewKind::Narrow { .. } | ViewKind::Slice { .. } => "SliceBackward0",
             ViewKind::Select { .. } => "SelectBackward0",
+            ViewKind::Unfold { .. } => "UnfoldBackward0",
         }
     }
 
@@ -45,6 +48,7 @@ impl ViewKind {
             ViewKind::Narrow { dim, start, length } => t.narrow(*dim, *start, *length),
             ViewKind::Select { dim, index } => t.select(*dim, *index),
             ViewKind::Slice { dim, start, stop, step } => t.slice(*dim, *start, *stop, *step),
+            ViewKind::Unfold { dim, size, step } => t.unfold(*dim, *size, *step),
         }
     }
 }
@@ -65,6 +69,7 @@ pub(crate) fn record_view(kind: ViewKind, x: &Tensor, out: &Tensor) {
                 g.permute(&inverse)?
             }
             ViewKind::Expand => g.clone(),
+            ViewKind::Unfold { dim, size, step } => fold_windows(g, &shape, *dim, *size, *step)?,
             region => embed(g, &shape, region.clone())?,
         };
         Ok(vec![Some(gx)])
@@ -84,6 +89,27 @@ fn embed(g: &Tensor, shape: &[i64], kind: ViewKind) -> Result<Tensor> {
         record("SliceBackwardBackward0", &[g], &[&z], backward_fn(move |_, gg| Ok(vec![Some(kind.apply(gg)?)])));
     }
     Ok(z)
+}
+
+/// The adjoint of `unfold`: window element `k` of every window comes from the strided slice
+/// `k, k + step, ...` of the input, so the gradient is the sum over `k` of those slices
+/// embedded back (windows may overlap, hence a sum). Built from recorded ops, so it has a
+/// double backward; it loops over the window size, which is small in practice.
+fn fold_windows(g: &Tensor, shape: &[i64], dim: i64, size: usize, step: usize) -> Result<Tensor> {
+    if shape.is_empty() {
+        // A 0-dim input unfolds into `size` (0 or 1) copies of itself.
+        return g.sum();
+    }
+    let windows = g.shape()[dim as usize] as i64;
+    let dims: Vec<usize> = shape.iter().map(|&d| d as usize).collect();
+    let mut total = crate::ops::creation::zeros(&dims, g.dtype(), g.device())?;
+    for k in 0..size as i64 {
+        let stop = k + (windows - 1) * step as i64 + 1;
+        let part = g.select(-1, k)?;
+        let region = ViewKind::Slice { dim, start: k, stop, step: step as i64 };
+        total = total.add(&embed(&part, shape, region)?)?;
+    }
+    Ok(total)
 }
 
 /// Takes the views of `chain`, in order, of `t`.
