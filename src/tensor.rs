@@ -17,6 +17,18 @@ pub(crate) struct TensorImpl {
     /// For a view taken while grad mode was on: the tensor it views and how. In-place writes
     /// into the view follow these links to rewrite the base's history (torch's CopySlices).
     pub(crate) view_of: std::sync::OnceLock<(Tensor, crate::autograd::formulas::view::ViewKind)>,
+    /// The language binding's object for this tensor (the Python `Tensor`), so that one
+    /// tensor is always the same object there (`x.grad is x.grad`). Owned and cleared by the
+    /// binding; the core never reads it.
+    #[cfg_attr(not(feature = "python"), allow(dead_code))]
+    pub(crate) binding_object: std::sync::atomic::AtomicPtr<std::ffi::c_void>,
+    /// A version counter of this tensor's own, shared with its views, for `.data` (which
+    /// must not see the in-place changes autograd checks, nor bump them); `None` uses the
+    /// storage's counter.
+    pub(crate) own_version: Option<Arc<std::sync::atomic::AtomicU64>>,
+    /// Made under `inference_mode` (or a view of such a tensor): never recorded or saved
+    /// by autograd, and only changed in place inside inference mode.
+    pub(crate) is_inference: bool,
 }
 
 /// An n-dimensional array: a view (shape, strides, offset) into shared storage.
@@ -32,19 +44,34 @@ impl std::fmt::Debug for Tensor {
 }
 
 impl Tensor {
+    /// A new tensor over `storage` (fresh memory, or memory from outside).
     pub(crate) fn from_parts(storage: Arc<Storage>, layout: Layout) -> Tensor {
+        Tensor::build(storage, layout, None, crate::autograd::is_inference_mode_enabled())
+    }
+
+    fn build(storage: Arc<Storage>, layout: Layout, own_version: Option<Arc<std::sync::atomic::AtomicU64>>, is_inference: bool) -> Tensor {
         Tensor(Arc::new(TensorImpl {
             storage,
             layout,
             requires_grad: std::sync::atomic::AtomicBool::new(false),
             autograd: std::sync::Mutex::new(None),
             view_of: std::sync::OnceLock::new(),
+            binding_object: std::sync::atomic::AtomicPtr::new(std::ptr::null_mut()),
+            own_version,
+            is_inference,
         }))
     }
 
     /// A new view of the same storage with another layout.
     pub(crate) fn with_layout(&self, layout: Layout) -> Tensor {
-        Tensor::from_parts(self.0.storage.clone(), layout)
+        Tensor::build(self.0.storage.clone(), layout, self.0.own_version.clone(), self.0.is_inference)
+    }
+
+    /// The same memory with a version counter of its own (torch's `.data`): in-place
+    /// changes through it go unseen by autograd's saved-tensor checks.
+    pub fn data(&self) -> Tensor {
+        let fresh = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        Tensor::build(self.0.storage.clone(), self.0.layout.clone(), Some(fresh), self.0.is_inference)
     }
 
     /// Uninitialised-by-contract (but defined) memory of the given shape.
@@ -201,12 +228,34 @@ impl Tensor {
         format!("{prefix}.{}Tensor", self.dtype().scalar_name())
     }
 
-    /// The storage's version counter (bumped by every in-place op).
+    /// The version counter (bumped by every in-place op): the storage's, shared by all views,
+    /// unless the tensor came from [`Tensor::data`].
     pub fn version(&self) -> u64 {
-        self.0.storage.version()
+        match &self.0.own_version {
+            Some(v) => v.load(std::sync::atomic::Ordering::Acquire),
+            None => self.0.storage.version(),
+        }
+    }
+
+    /// True for a tensor made under `inference_mode` (or a view of one).
+    pub fn is_inference(&self) -> bool {
+        self.0.is_inference
+    }
+
+    /// torch's error for an in-place write into an inference tensor outside inference mode.
+    pub(crate) fn check_inplace_allowed(&self) -> Result<()> {
+        if self.0.is_inference && !crate::autograd::is_inference_mode_enabled() {
+            bail!("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more details.");
+        }
+        Ok(())
     }
 
     pub(crate) fn bump_version(&self) {
-        self.0.storage.bump_version()
+        match &self.0.own_version {
+            Some(v) => {
+                v.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+            }
+            None => self.0.storage.bump_version(),
+        }
     }
 }

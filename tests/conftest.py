@@ -201,13 +201,6 @@ def torch_ref():
     return _torch
 
 
-def known_gap(request, lib, reason: str) -> None:
-    """Marks a test as a known, documented rtorch gap: it must keep failing (strict xfail) on
-    rtorch until the gap is closed, and still runs normally on torch."""
-    if lib is rtorch:
-        request.node.add_marker(pytest.mark.xfail(strict=True, reason=reason))
-
-
 # ---- autograd tests: the same code on rtorch and on torch ----------------------------------
 
 @pytest.fixture(params=["rtorch", "torch"])

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import rtorch
-from conftest import close, const, dname, known_gap, leaf, npa, raises
+from conftest import close, const, dname, leaf, npa, raises
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -187,8 +187,7 @@ def test_grad_accumulates_across_two_backward_calls(lib):
     close(x.grad, [7.0, 7.0, 7.0])
 
 
-def test_grad_accumulates_in_place_into_existing_grad(lib, request):
-    known_gap(request, lib, 'rtorch returns a new Python object for each .grad access (no per-tensor Python object cache yet)')
+def test_grad_accumulates_in_place_into_existing_grad(lib):
     # torch adds the new gradient into the existing .grad tensor in place: the same object
     x = leaf(lib, [1.0, 2.0, 3.0])
     y = (x * x).sum()
@@ -536,8 +535,7 @@ def test_inplace_through_detach_bumps_shared_version(lib):
     raises(RuntimeError, r"modified by an inplace operation", lambda: b.sum().backward())
 
 
-def test_inplace_through_data_is_not_tracked(lib, request):
-    known_gap(request, lib, ".data shares the storage's version counter in rtorch; torch gives .data its own")
+def test_inplace_through_data_is_not_tracked(lib):
     # .data shares storage but not the version counter: autograd silently uses the new values
     v = np.array([1.0, 2.0, 3.0])
     x = leaf(lib, v)
@@ -546,6 +544,17 @@ def test_inplace_through_data_is_not_tracked(lib, request):
     a.data.mul_(2.0)
     b.sum().backward()
     close(x.grad, np.cos(2 * v), rtol=1e-12)
+
+
+def test_data_has_its_own_version_counter_shared_with_its_views(lib):
+    x = leaf(lib, [1.0, 2.0, 3.0])
+    d = x.data
+    v0 = x._version
+    d[1:].mul_(2.0)
+    assert x._version == v0 and d._version == 1
+    x.detach().add_(1.0)  # detach shares the tensor's counter
+    assert x._version == v0 + 1 and d._version == 1
+    close(x, [2.0, 5.0, 7.0])
 
 
 @pytest.mark.parametrize("op", ["add", "mul", "exp", "matmul", "sub"])
@@ -957,8 +966,7 @@ def test_inference_mode(lib):
         assert not lib.is_grad_enabled()
 
 
-def test_inference_tensors_cannot_be_saved_for_backward(lib, request):
-    known_gap(request, lib, 'inference tensors (is_inference) are not tracked yet')
+def test_inference_tensors_cannot_be_saved_for_backward(lib):
     x = leaf(lib, [1.0, 2.0])
     with lib.inference_mode():
         t = lib.ones(2, dtype=lib.float64)
@@ -966,6 +974,31 @@ def test_inference_tensors_cannot_be_saved_for_backward(lib, request):
     close(x + t, [2.0, 3.0])             # add saves nothing: allowed
     assert t.is_inference()
     assert not x.is_inference()
+
+
+def test_inference_tensor_rules(lib):
+    with lib.inference_mode():
+        t = lib.ones(3)
+        base = lib.zeros(3)
+    v = t[1:]
+    assert t.is_inference() and v.is_inference() and lib.is_inference(t)
+    n = lib.ones(3)
+    with lib.inference_mode():
+        view = n[1:]
+        n.mul_(2)  # a normal tensor may be changed inside inference mode
+    assert not view.is_inference() and not n.is_inference()
+    close(n, [2.0, 2.0, 2.0])
+    for write in (lambda: t.add_(1), lambda: v.zero_(), lambda: t.copy_(n), lambda: lib.exp(n, out=t),
+                  lambda: lib.add(n, n, out=t), lambda: t.fill_(2.0), lambda: base.copy_(n)):
+        raises(RuntimeError, r"Inplace update to inference tensor outside InferenceMode", write)
+    raises(RuntimeError, r"Setting requires_grad=True on inference tensor outside InferenceMode", lambda: t.requires_grad_())
+    with lib.inference_mode():
+        before = npa(t)
+        t.add_(1)  # allowed inside
+    close(t, before + 1)
+    c = t.clone()
+    assert not c.is_inference()
+    c.add_(1)
 
 
 def test_grad_mode_is_thread_local(lib):
@@ -1121,8 +1154,7 @@ def test_next_functions_and_accumulate_grad(lib):
     assert q0.variable.data_ptr() == q1.variable.data_ptr() == x.data_ptr()
 
 
-def test_grad_fn_python_types(lib, request):
-    known_gap(request, lib, 'every grad_fn is one Python class, Node, in rtorch')
+def test_grad_fn_python_types(lib):
     # torch: each node is an instance of a class named after the node
     x = leaf(lib, [1.0, 2.0])
     y = x * x
@@ -1131,8 +1163,36 @@ def test_grad_fn_python_types(lib, request):
     assert type(y.grad_fn.next_functions[0][0]).__name__ == "AccumulateGrad"
 
 
-def test_accumulate_grad_variable_is_the_leaf_object(lib, request):
-    known_gap(request, lib, 'rtorch returns a new Python object for the leaf (no per-tensor Python object cache yet)')
+def test_one_python_object_per_tensor(lib):
+    # torch keeps one Python object per tensor: ops that return their input give the object back
+    x = lib.ones(3)
+    assert x.contiguous() is x and x.float() is x and x.add_(1) is x
+    assert x.view(3) is not x
+    x.requires_grad_()
+    g = lib.zeros(3)
+    x.grad = g
+    assert x.grad is g and x.grad is x.grad
+    w = lib.Tensor([1.0, 2.0])  # made by the constructor: becomes the tensor's object once it requires grad
+    w.requires_grad = True
+    assert (w * 2).grad_fn.next_functions[0][0].variable is w
+
+
+def test_grad_object_reached_from_a_weakref_callback_while_it_is_freed(lib):
+    import weakref
+    x = leaf(lib, [1.0, 2.0])
+    (x * 2).sum().backward()
+    seen = []
+    g = x.grad
+    ref = weakref.ref(g, lambda _: seen.append(x.grad))  # runs while g is being freed
+    del g  # rtorch frees the object here (torch keeps it alive while x holds the gradient)
+    close(x.grad, [2.0, 2.0])
+    for revived in seen:
+        assert revived is x.grad
+        close(revived, [2.0, 2.0])
+    assert ref() is None or ref() is x.grad
+
+
+def test_accumulate_grad_variable_is_the_leaf_object(lib):
     x = leaf(lib, [1.0, 2.0])
     y = x * 2.0
     assert y.grad_fn.next_functions[0][0].variable is x

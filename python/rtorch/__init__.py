@@ -45,6 +45,7 @@ from rtorch.autograd.grad_mode import (  # noqa: F401,E402
     enable_grad,
     inference_mode,
     is_grad_enabled,
+    is_inference,
     is_inference_mode_enabled,
     no_grad,
     set_grad_enabled,

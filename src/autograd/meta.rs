@@ -74,6 +74,9 @@ impl Tensor {
         if requires_grad && !self.dtype().is_floating_point() {
             return Err(Error::Runtime("Only Tensors of floating point and complex dtype can require gradients".into()));
         }
+        if requires_grad && self.is_inference() && !super::mode::is_inference_mode_enabled() {
+            return Err(Error::Runtime("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.".into()));
+        }
         m.get_or_insert_with(Default::default);
         self.0.requires_grad.store(requires_grad, Ordering::Release);
         Ok(self)
@@ -192,7 +195,7 @@ impl Tensor {
 
     /// The same data without autograd history (`detach`).
     pub fn detach(&self) -> Tensor {
-        Tensor::from_parts(self.0.storage.clone(), self.0.layout.clone())
+        self.with_layout(self.0.layout.clone())
     }
 
     /// The tensor this one is a recorded view of, and the views from it.

@@ -20,14 +20,16 @@ pub struct SavedTensor {
 
 impl SavedTensor {
     /// Saves an input of the op (kept with its autograd history).
-    pub fn input(t: &Tensor) -> SavedTensor {
+    pub fn input(t: &Tensor) -> Result<SavedTensor> {
+        check_not_inference(t)?;
         let producer = t.grad_fn().map(|f| (t.output_nr(), f.name()));
-        SavedTensor { tensor: t.clone(), version: t.version(), producer, is_output: false }
+        Ok(SavedTensor { tensor: t.clone(), version: t.version(), producer, is_output: false })
     }
 
     /// Saves an output of the op.
-    pub fn output(t: &Tensor) -> SavedTensor {
-        SavedTensor { tensor: t.detach(), version: t.version(), producer: None, is_output: true }
+    pub fn output(t: &Tensor) -> Result<SavedTensor> {
+        check_not_inference(t)?;
+        Ok(SavedTensor { tensor: t.detach(), version: t.version(), producer: None, is_output: true })
     }
 
     /// The saved tensor, or torch's error when it was modified in place since.
@@ -53,4 +55,14 @@ impl SavedTensor {
         }
         Ok(self.tensor.clone())
     }
+}
+
+/// Inference tensors have no version counter torch would track, so they cannot be saved.
+fn check_not_inference(t: &Tensor) -> Result<()> {
+    if t.is_inference() {
+        return Err(Error::Runtime(
+            "Inference tensors cannot be saved for backward. To work around you can make a clone to get a normal tensor and use it in autograd.".into(),
+        ));
+    }
+    Ok(())
 }

@@ -252,6 +252,9 @@ fn arg_tensors<'a>(a: Arg<'a>, b: Arg<'a>) -> impl Iterator<Item = &'a Tensor> {
 /// `op(a, b)` into a fresh tensor, or into `out` when given; recorded for autograd when an
 /// operand requires grad.
 pub fn binary(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Tensor> {
+    if let Some(o) = out {
+        o.check_inplace_allowed()?;
+    }
     let tensors: Vec<&Tensor> = arg_tensors(a, b).chain(out).collect();
     if !crate::autograd::record::needs_grad(&tensors) {
         return binary_kernel(op, a, b, out);
@@ -379,6 +382,7 @@ binary_methods! {
 
 /// `self op= other`: the broadcast shape must be `self`'s own.
 pub fn binary_inplace(op: BinaryOp, target: &Tensor, other: Arg) -> Result<Tensor> {
+    target.check_inplace_allowed()?;
     if let Arg::Tensor(o) = other {
         let shape = broadcast_shapes(target.shape(), o.shape())?;
         if shape.as_slice() != target.shape() {

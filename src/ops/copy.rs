@@ -37,6 +37,7 @@ pub(crate) fn overlaps_differently(dst: &Tensor, src: &Tensor) -> bool {
 impl Tensor {
     /// Copies `src` into `self` in place, broadcasting and casting (`Tensor.copy_`).
     pub fn copy_(&self, src: &Tensor) -> Result<()> {
+        self.check_inplace_allowed()?;
         if crate::autograd::record::needs_grad(&[self, src]) {
             let dims: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
             let (dtype, device) = (self.dtype(), self.device());

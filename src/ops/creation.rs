@@ -117,6 +117,7 @@ fn check_fill_value(value: Scalar, dtype: DType) -> Result<()> {
 impl Tensor {
     /// Sets every element to `value` (`Tensor.fill_`).
     pub fn fill_(&self, value: Scalar) -> Result<()> {
+        self.check_inplace_allowed()?;
         check_fill_value(value, self.dtype())?;
         if crate::autograd::record::needs_grad(&[self]) {
             let (dtype, device) = (self.dtype(), self.device());

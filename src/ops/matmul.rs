@@ -144,7 +144,7 @@ impl Tensor {
             let _off = crate::autograd::GradModeGuard::new(false);
             self.matmul_kernel(other)?
         };
-        crate::autograd::formulas::matmul::record_matmul(self, other, &out);
+        crate::autograd::formulas::matmul::record_matmul(self, other, &out)?;
         Ok(out)
     }
 

@@ -378,7 +378,7 @@ impl Tensor {
         if d.is_floating_point() {
             let out = crate::with_dtype!(d, T => run::<T, _>(&x, &mask, keepdim, d, &ProdF::<T>(Default::default())))?;
             if crate::autograd::record::needs_grad(&[&x]) {
-                crate::autograd::formulas::reduce::record_prod(&x, &mask, &out);
+                crate::autograd::formulas::reduce::record_prod(&x, &mask, &out)?;
             }
             Ok(out)
         } else {
@@ -397,7 +397,7 @@ impl Tensor {
         let d = self.dtype();
         let out = crate::with_dtype!(d, T => run::<T, _>(self, &mask, keepdim, d, &ValExt(Extreme { max })))?;
         if crate::autograd::record::needs_grad(&[self]) && d.is_floating_point() {
-            crate::autograd::formulas::reduce::record_extreme(self, &mask, &out, max);
+            crate::autograd::formulas::reduce::record_extreme(self, &mask, &out, max)?;
         }
         Ok(out)
     }

@@ -161,7 +161,7 @@ impl Tensor {
             }?
         };
         if record {
-            crate::autograd::formulas::softmax::record_softmax(&x, d as i64, log, &out);
+            crate::autograd::formulas::softmax::record_softmax(&x, d as i64, log, &out)?;
         }
         Ok(out)
     }

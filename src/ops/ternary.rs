@@ -126,7 +126,7 @@ impl Tensor {
                 self.clamp(min, max)?
             };
             if out.dtype().is_floating_point() {
-                crate::autograd::formulas::ternary::record_clamp(self, lo, hi, &out);
+                crate::autograd::formulas::ternary::record_clamp(self, lo, hi, &out)?;
             }
             return Ok(out);
         }

@@ -183,6 +183,9 @@ fn predicate(op: UnaryOp, x: &Tensor, out: &Tensor) -> Result<()> {
 
 /// `op(x)` into a fresh tensor, or into `out` (which may be `x`, for in-place forms).
 pub fn unary(op: UnaryOp, x: &Tensor, out: Option<&Tensor>) -> Result<Tensor> {
+    if let Some(o) = out {
+        o.check_inplace_allowed()?;
+    }
     let tensors: Vec<&Tensor> = std::iter::once(x).chain(out).collect();
     if !crate::autograd::record::needs_grad(&tensors) {
         return unary_kernel(op, x, out);

@@ -5,28 +5,61 @@ use std::sync::Arc;
 
 use pyo3::exceptions::PyNotImplementedError;
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyTuple};
 
 use super::errors::stash;
-use super::tensor::PyTensor;
+use super::tensor::{PyTensor, TensorOut};
 use crate::autograd::{self, Node};
 use crate::tensor::Tensor;
 
-/// A node of the graph, as `tensor.grad_fn` (`<MulBackward0 object at 0x...>`).
-#[pyclass(name = "Node", module = "rtorch.autograd.graph", frozen)]
+/// A node of the graph, as `tensor.grad_fn` (`<MulBackward0 object at 0x...>`). Each node
+/// is an instance of a subclass named after it (`type(y.grad_fn).__name__ == "MulBackward0"`).
+#[pyclass(name = "Node", module = "rtorch.autograd.graph", frozen, subclass)]
 pub struct PyNode {
     node: Arc<Node>,
 }
 
-fn node_object(py: Python<'_>, node: Option<Arc<Node>>) -> PyResult<Py<PyAny>> {
-    match node {
-        Some(node) => Ok(Py::new(py, PyNode { node })?.into_any()),
-        None => Ok(py.None()),
+thread_local! {
+    /// The node `PyNode.__new__` wraps: set just before a node class is called.
+    static NODE_TO_WRAP: std::cell::RefCell<Option<Arc<Node>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The Node subclasses made so far, by name.
+static NODE_CLASSES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+
+fn node_class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    let classes = NODE_CLASSES.get_or_try_init(py, || -> PyResult<_> { Ok(PyDict::new(py).unbind()) })?.bind(py);
+    if let Some(cls) = classes.get_item(name)? {
+        return Ok(cls);
     }
+    let attrs = PyDict::new(py);
+    attrs.set_item("__module__", "rtorch.autograd.graph")?;
+    let cls = py.get_type::<pyo3::types::PyType>().call1((name, (py.get_type::<PyNode>(),), attrs))?;
+    classes.set_item(name, &cls)?;
+    Ok(cls)
+}
+
+fn node_object(py: Python<'_>, node: Option<Arc<Node>>) -> PyResult<Py<PyAny>> {
+    let Some(node) = node else { return Ok(py.None()) };
+    let cls = node_class(py, node.name().rsplit("::").next().unwrap_or_default())?;
+    NODE_TO_WRAP.with(|slot| *slot.borrow_mut() = Some(node));
+    let obj = cls.call0();
+    NODE_TO_WRAP.with(|slot| slot.borrow_mut().take());
+    Ok(obj?.unbind())
 }
 
 #[pymethods]
 impl PyNode {
+    /// Only the graph makes nodes: calling a node class directly is torch's TypeError.
+    #[new]
+    fn py_new() -> PyResult<PyNode> {
+        match NODE_TO_WRAP.with(|slot| slot.borrow_mut().take()) {
+            Some(node) => Ok(PyNode { node }),
+            None => Err(pyo3::exceptions::PyTypeError::new_err("cannot create 'Node' instances")),
+        }
+    }
+
     /// The class name torch gives this backward function, e.g. `MulBackward0`.
     fn name(&self) -> &'static str {
         self.node.name()
@@ -49,9 +82,9 @@ impl PyNode {
 
     /// The leaf tensor of an AccumulateGrad node.
     #[getter]
-    fn variable(&self) -> PyResult<PyTensor> {
+    fn variable(&self) -> PyResult<TensorOut> {
         match self.node.variable() {
-            Some(t) => Ok(PyTensor::new(t.clone())),
+            Some(t) => Ok(PyTensor::wrap(t.clone())),
             None => Err(pyo3::exceptions::PyAttributeError::new_err(format!("'{}' object has no attribute 'variable'", self.node.name()))),
         }
     }
@@ -78,8 +111,9 @@ impl PyTensor {
     }
 
     #[setter(requires_grad)]
-    fn set_requires_grad_attr(&self, value: bool) -> PyResult<()> {
-        self.t.set_requires_grad(value)?;
+    fn set_requires_grad_attr(slf: &Bound<'_, Self>, value: bool) -> PyResult<()> {
+        slf.get().t.set_requires_grad(value)?;
+        PyTensor::adopt(slf);
         Ok(())
     }
 
@@ -90,6 +124,7 @@ impl PyTensor {
             return Ok(slf.clone()); // already requires grad: a no-op, as in torch
         }
         t.set_requires_grad(requires_grad)?;
+        PyTensor::adopt(slf);
         Ok(slf.clone())
     }
 
@@ -104,13 +139,13 @@ impl PyTensor {
     }
 
     #[getter(grad)]
-    fn get_grad(&self, py: Python<'_>) -> PyResult<Option<PyTensor>> {
+    fn get_grad(&self, py: Python<'_>) -> PyResult<Option<TensorOut>> {
         let g = self.t.grad();
         if g.is_none() && self.t.requires_grad() && !self.t.is_leaf() && !self.t.retains_grad() {
             let msg = c"The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead.";
             PyErr::warn(py, &py.get_type::<pyo3::exceptions::PyUserWarning>(), msg, 1)?;
         }
-        Ok(g.map(PyTensor::new))
+        Ok(g.map(PyTensor::wrap))
     }
 
     #[setter(grad)]
@@ -124,6 +159,7 @@ impl PyTensor {
                     grad.get_type().name().map(|n| n.to_string()).unwrap_or_default()
                 ))
             })?;
+            PyTensor::adopt(t);
             Some(t.get().t.clone())
         };
         self.t.set_grad(g)?;
@@ -139,8 +175,8 @@ impl PyTensor {
         Ok(self.t.retain_grad()?)
     }
 
-    fn detach(&self) -> PyTensor {
-        PyTensor::new(self.t.detach())
+    fn detach(&self) -> TensorOut {
+        PyTensor::wrap(self.t.detach())
     }
 
     fn detach_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
@@ -148,10 +184,15 @@ impl PyTensor {
         Ok(slf.clone())
     }
 
+    /// True for a tensor made under `inference_mode`.
+    fn is_inference(&self) -> bool {
+        self.t.is_inference()
+    }
+
     /// The same data, detached (`.data`).
     #[getter(data)]
-    fn get_data(&self) -> PyTensor {
-        PyTensor::new(self.t.detach())
+    fn get_data(&self) -> TensorOut {
+        PyTensor::wrap(self.t.data())
     }
 
     #[setter(data)]
@@ -232,12 +273,12 @@ fn _grad(
     retain_graph: Option<bool>,
     create_graph: bool,
     allow_unused: bool,
-) -> PyResult<Vec<Option<PyTensor>>> {
+) -> PyResult<Vec<Option<TensorOut>>> {
     let outs = tensor_list(outputs)?;
     let ins = tensor_list(inputs)?;
     let grads = optional_tensor_list(grad_outputs, outs.len())?;
     let r = py.detach(move || autograd::grad(&outs, &ins, &grads, retain_graph, create_graph, allow_unused))?;
-    Ok(r.into_iter().map(|g| g.map(PyTensor::new)).collect())
+    Ok(r.into_iter().map(|g| g.map(PyTensor::wrap)).collect())
 }
 
 #[pyfunction]
@@ -277,7 +318,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 fn python_hook(f: Py<PyAny>) -> crate::autograd::node::GradHook {
     Arc::new(move |g: &Tensor| {
         Python::attach(|py| {
-            let r = f.call1(py, (PyTensor::new(g.clone()),)).map_err(stash)?;
+            let r = f.call1(py, (PyTensor::wrap(g.clone()),)).map_err(stash)?;
             if r.is_none(py) {
                 return Ok(None);
             }
@@ -333,7 +374,7 @@ impl PyTensor {
     /// Registers `hook(tensor)`, called after this leaf's `.grad` was accumulated.
     fn register_post_accumulate_grad_hook(&self, hook: Py<PyAny>) -> PyResult<PyRemovableHandle> {
         let f = Arc::new(move |t: &Tensor| {
-            Python::attach(|py| hook.call1(py, (PyTensor::new(t.clone()),)).map(|_| ()).map_err(stash))
+            Python::attach(|py| hook.call1(py, (PyTensor::wrap(t.clone()),)).map(|_| ()).map_err(stash))
         });
         let id = self.t.register_post_accumulate_grad_hook(f)?;
         Ok(PyRemovableHandle { tensor: self.t.clone(), id })
@@ -351,7 +392,7 @@ impl crate::autograd::Backward for PythonBackward {
             let args: Vec<Py<PyAny>> = grads
                 .iter()
                 .map(|g| match g {
-                    Some(t) => Ok(Py::new(py, PyTensor::new(t.clone()))?.into_any()),
+                    Some(t) => Ok(PyTensor::wrap(t.clone()).into_pyobject(py)?.unbind().into_any()),
                     None => Ok(py.None()),
                 })
                 .collect::<PyResult<_>>()

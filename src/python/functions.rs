@@ -7,7 +7,7 @@ use pyo3::types::{PyBytes, PyTuple};
 use super::args::{factory_shape, shape_of, to_scalar};
 use super::convert::{from_numpy, is_array, tensor_from_data};
 use super::dtype::{dtype_object, parse_device, parse_dtype, PyDType};
-use super::tensor::{nogil, PyTensor};
+use super::tensor::{nogil, PyTensor, TensorOut};
 use crate::device::Device;
 use crate::dtype::{DType, Scalar};
 use crate::ops::random::Generator;
@@ -31,10 +31,10 @@ fn leaf(t: Tensor, requires_grad: bool) -> PyResult<Tensor> {
 
 #[pyfunction]
 #[pyo3(signature = (data, *, dtype=None, device=None, requires_grad=false, pin_memory=false))]
-pub fn tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<PyTensor> {
+pub fn tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<TensorOut> {
     let _ = pin_memory;
     let t = tensor_from_data(data, parse_dtype(dtype)?)?;
-    Ok(PyTensor::new(leaf(t.to_device(dev(device)?)?, requires_grad)?))
+    Ok(PyTensor::wrap(leaf(t.to_device(dev(device)?)?, requires_grad)?))
 }
 
 #[pyfunction]
@@ -57,16 +57,16 @@ pub fn as_tensor(data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, devi
     };
     let t = match dtype { Some(d) => t.to_dtype(d)?, None => t };
     let t = match device { Some(d) => t.to_device(d)?, None => t };
-    Ok(Py::new(data.py(), PyTensor::new(t))?.into_any())
+    Ok(PyTensor::wrap(t).into_pyobject(data.py())?.unbind().into_any())
 }
 
 #[pyfunction]
 #[pyo3(name = "from_numpy")]
-pub fn from_numpy_py(array: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+pub fn from_numpy_py(array: &Bound<'_, PyAny>) -> PyResult<TensorOut> {
     if !is_array(array) {
         return Err(PyTypeError::new_err(format!("expected np.ndarray (got {})", array.get_type().name()?)));
     }
-    Ok(PyTensor::new(from_numpy(array)?))
+    Ok(PyTensor::wrap(from_numpy(array)?))
 }
 
 macro_rules! filled {
@@ -74,7 +74,7 @@ macro_rules! filled {
         #[pyfunction]
         #[pyo3(signature = (*size, out=None, dtype=None, layout=None, device=None, requires_grad=false, pin_memory=false, **kwargs))]
         #[allow(clippy::too_many_arguments)]
-        pub fn $name(py: Python<'_>, size: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool, kwargs: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<PyTensor> {
+        pub fn $name(py: Python<'_>, size: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool, kwargs: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<TensorOut> {
             let _ = (layout, pin_memory);
             let shape = match kwargs.map(|k| k.get_item("size")).transpose()?.flatten() {
                 Some(s) if size.is_empty() => shape_of(&s)?,
@@ -94,9 +94,9 @@ macro_rules! filled {
             if let Some(o) = out.filter(|o| !o.is_none()) {
                 let o = super::args::tensor_arg(o, "out")?;
                 o.copy_(&t)?;
-                return Ok(PyTensor::new(o));
+                return Ok(PyTensor::wrap(o));
             }
-            Ok(PyTensor::new(leaf(t, requires_grad)?))
+            Ok(PyTensor::wrap(leaf(t, requires_grad)?))
         }
     };
 }
@@ -106,7 +106,7 @@ filled!(empty, None);
 
 #[pyfunction]
 #[pyo3(signature = (size, fill_value, *, dtype=None, device=None, requires_grad=false))]
-pub fn full(size: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn full(size: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<TensorOut> {
     let shape = shape_of(size)?;
     let v = to_scalar(fill_value)?.ok_or_else(|| PyTypeError::new_err("full(): argument 'fill_value' must be Number"))?;
     let d = parse_dtype(dtype)?.unwrap_or(match v {
@@ -114,7 +114,7 @@ pub fn full(size: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype: Optio
         Scalar::Int(_) => DType::I64,
         Scalar::Float(_) => crate::default_dtype(),
     });
-    Ok(PyTensor::new(leaf(crate::full(&shape, v, d, dev(device)?)?, requires_grad)?))
+    Ok(PyTensor::wrap(leaf(crate::full(&shape, v, d, dev(device)?)?, requires_grad)?))
 }
 
 fn like_args(input: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<(Vec<usize>, DType, Device)> {
@@ -124,31 +124,31 @@ fn like_args(input: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device:
 
 #[pyfunction]
 #[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
-pub fn zeros_like(input: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn zeros_like(input: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<TensorOut> {
     let (s, d, dv) = like_args(input, dtype, device)?;
-    Ok(PyTensor::new(leaf(crate::zeros(&s, d, dv)?, requires_grad)?))
+    Ok(PyTensor::wrap(leaf(crate::zeros(&s, d, dv)?, requires_grad)?))
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
-pub fn ones_like(input: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn ones_like(input: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<TensorOut> {
     let (s, d, dv) = like_args(input, dtype, device)?;
-    Ok(PyTensor::new(leaf(crate::ones(&s, d, dv)?, requires_grad)?))
+    Ok(PyTensor::wrap(leaf(crate::ones(&s, d, dv)?, requires_grad)?))
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, *, dtype=None, device=None, requires_grad=false))]
-pub fn empty_like(input: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn empty_like(input: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<TensorOut> {
     let (s, d, dv) = like_args(input, dtype, device)?;
-    Ok(PyTensor::new(leaf(Tensor::empty(&s, d, dv)?, requires_grad)?))
+    Ok(PyTensor::wrap(leaf(Tensor::empty(&s, d, dv)?, requires_grad)?))
 }
 
 #[pyfunction]
 #[pyo3(signature = (input, fill_value, *, dtype=None, device=None, requires_grad=false))]
-pub fn full_like(input: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn full_like(input: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<TensorOut> {
     let (s, d, dv) = like_args(input, dtype, device)?;
     let v = to_scalar(fill_value)?.ok_or_else(|| PyTypeError::new_err("full_like(): argument 'fill_value' must be Number"))?;
-    Ok(PyTensor::new(leaf(crate::full(&s, v, d, dv)?, requires_grad)?))
+    Ok(PyTensor::wrap(leaf(crate::full(&s, v, d, dv)?, requires_grad)?))
 }
 
 fn num(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Scalar> {
@@ -160,7 +160,7 @@ fn num(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Scalar> {
 
 #[pyfunction]
 #[pyo3(signature = (start, end=None, step=None, *, dtype=None, device=None, requires_grad=false))]
-pub fn arange(start: &Bound<'_, PyAny>, end: Option<&Bound<'_, PyAny>>, step: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn arange(start: &Bound<'_, PyAny>, end: Option<&Bound<'_, PyAny>>, step: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<TensorOut> {
     let (s, e) = match end.filter(|e| !e.is_none()) {
         Some(e) => (num(start, "start")?, num(e, "end")?),
         None => (Scalar::Int(0), num(start, "end")?),
@@ -168,32 +168,32 @@ pub fn arange(start: &Bound<'_, PyAny>, end: Option<&Bound<'_, PyAny>>, step: Op
     let st = match step.filter(|s| !s.is_none()) { Some(s) => num(s, "step")?, None => Scalar::Int(1) };
     let any_float = s.is_float() || e.is_float() || st.is_float();
     let d = parse_dtype(dtype)?.unwrap_or(if any_float { crate::default_dtype() } else { DType::I64 });
-    Ok(PyTensor::new(leaf(crate::arange(s, e, st, d, dev(device)?)?, requires_grad)?))
+    Ok(PyTensor::wrap(leaf(crate::arange(s, e, st, d, dev(device)?)?, requires_grad)?))
 }
 
 #[pyfunction]
 #[pyo3(signature = (start, end, steps, *, dtype=None, device=None, requires_grad=false))]
-pub fn linspace(start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, steps: i64, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn linspace(start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, steps: i64, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<TensorOut> {
     let (s, e) = (num(start, "start")?.to_f64(), num(end, "end")?.to_f64());
-    Ok(PyTensor::new(leaf(crate::linspace(s, e, steps, float_dtype(dtype)?, dev(device)?)?, requires_grad)?))
+    Ok(PyTensor::wrap(leaf(crate::linspace(s, e, steps, float_dtype(dtype)?, dev(device)?)?, requires_grad)?))
 }
 
 #[pyfunction]
 #[pyo3(signature = (start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=false))]
 #[allow(clippy::too_many_arguments)]
-pub fn logspace(start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, steps: i64, base: f64, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn logspace(start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, steps: i64, base: f64, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<TensorOut> {
     let (s, e) = (num(start, "start")?.to_f64(), num(end, "end")?.to_f64());
-    Ok(PyTensor::new(leaf(crate::logspace(s, e, steps, base, float_dtype(dtype)?, dev(device)?)?, requires_grad)?))
+    Ok(PyTensor::wrap(leaf(crate::logspace(s, e, steps, base, float_dtype(dtype)?, dev(device)?)?, requires_grad)?))
 }
 
 #[pyfunction]
 #[pyo3(signature = (n, m=None, *, dtype=None, device=None, requires_grad=false))]
-pub fn eye(n: i64, m: Option<i64>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+pub fn eye(n: i64, m: Option<i64>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<TensorOut> {
     let m = m.unwrap_or(n);
     if n < 0 || m < 0 {
         return Err(PyRuntimeError::new_err(format!("n must be greater or equal to 0, got {}", n.min(m))));
     }
-    Ok(PyTensor::new(leaf(crate::eye(n as usize, m as usize, float_dtype(dtype)?, dev(device)?)?, requires_grad)?))
+    Ok(PyTensor::wrap(leaf(crate::eye(n as usize, m as usize, float_dtype(dtype)?, dev(device)?)?, requires_grad)?))
 }
 
 /// `torch.Generator`.
@@ -226,9 +226,9 @@ impl PyGenerator {
         Ok(s)
     }
 
-    fn get_state(&self, py: Python<'_>) -> PyResult<PyTensor> {
+    fn get_state(&self, py: Python<'_>) -> PyResult<TensorOut> {
         let _ = py;
-        Ok(PyTensor::new(Tensor::from_vec(self.g.get_state()?, &[40])?))
+        Ok(PyTensor::wrap(Tensor::from_vec(self.g.get_state()?, &[40])?))
     }
 
     fn set_state<'py>(slf: &Bound<'py, Self>, state: PyRef<'py, PyTensor>) -> PyResult<Bound<'py, Self>> {
@@ -248,9 +248,9 @@ macro_rules! random_fn {
     ($name:ident, $f:path) => {
         #[pyfunction]
         #[pyo3(signature = (*size, generator=None, dtype=None, device=None, requires_grad=false))]
-        pub fn $name(size: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<PyTensor> {
+        pub fn $name(size: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<TensorOut> {
             let shape = factory_shape(size)?;
-            Ok(PyTensor::new(leaf($f(&shape, float_dtype(dtype)?, dev(device)?, gen_of(generator)?.as_ref())?, requires_grad)?))
+            Ok(PyTensor::wrap(leaf($f(&shape, float_dtype(dtype)?, dev(device)?, gen_of(generator)?.as_ref())?, requires_grad)?))
         }
     };
 }
@@ -259,7 +259,7 @@ random_fn!(randn, crate::randn);
 
 #[pyfunction]
 #[pyo3(signature = (*args, generator=None, dtype=None, device=None, requires_grad=false, size=None))]
-pub fn randint(args: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, size: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+pub fn randint(args: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, size: Option<&Bound<'_, PyAny>>) -> PyResult<TensorOut> {
     let mut ints = vec![];
     let mut shape = size.map(shape_of).transpose()?;
     for a in args.iter() {
@@ -276,22 +276,22 @@ pub fn randint(args: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyAny>>, 
     };
     let shape = shape.ok_or_else(|| PyTypeError::new_err("randint() missing required argument 'size'"))?;
     let d = parse_dtype(dtype)?.unwrap_or(DType::I64);
-    Ok(PyTensor::new(leaf(crate::randint(low, high, &shape, d, dev(device)?, gen_of(generator)?.as_ref())?, requires_grad)?))
+    Ok(PyTensor::wrap(leaf(crate::randint(low, high, &shape, d, dev(device)?, gen_of(generator)?.as_ref())?, requires_grad)?))
 }
 
 #[pyfunction]
 #[pyo3(signature = (n, *, generator=None, dtype=None, device=None))]
-pub fn randperm(n: i64, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+pub fn randperm(n: i64, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<TensorOut> {
     if n < 0 {
         return Err(PyRuntimeError::new_err(format!("n must be non-negative, got{n}")));
     }
     let d = parse_dtype(dtype)?.unwrap_or(DType::I64);
-    Ok(PyTensor::new(crate::randperm(n as usize, d, dev(device)?, gen_of(generator)?.as_ref())?))
+    Ok(PyTensor::wrap(crate::randperm(n as usize, d, dev(device)?, gen_of(generator)?.as_ref())?))
 }
 
 #[pyfunction]
 #[pyo3(signature = (mean, std=None, size=None, *, generator=None, dtype=None, device=None))]
-pub fn normal(mean: &Bound<'_, PyAny>, std: Option<&Bound<'_, PyAny>>, size: Option<&Bound<'_, PyAny>>, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+pub fn normal(mean: &Bound<'_, PyAny>, std: Option<&Bound<'_, PyAny>>, size: Option<&Bound<'_, PyAny>>, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<TensorOut> {
     let g = gen_of(generator)?;
     let one = 1.0f64.into_pyobject(mean.py())?.into_any();
     let std = std.filter(|s| !s.is_none()).unwrap_or(&one);
@@ -306,11 +306,11 @@ pub fn normal(mean: &Bound<'_, PyAny>, std: Option<&Bound<'_, PyAny>>, size: Opt
         )?;
         let d = match (&m, &s) { (super::args::OwnedArg::Tensor(t), _) | (_, super::args::OwnedArg::Tensor(t)) => t.dtype(), _ => crate::default_dtype() };
         let z = crate::randn(&shape, d, Device::Cpu, g.as_ref())?;
-        return Ok(PyTensor::new(z.mul(s.as_arg())?.add(m.as_arg())?));
+        return Ok(PyTensor::wrap(z.mul(s.as_arg())?.add(m.as_arg())?));
     }
     let shape = size.map(shape_of).transpose()?.ok_or_else(|| PyTypeError::new_err("normal() missing required argument 'size'"))?;
     let (m, s) = (num(mean, "mean")?.to_f64(), num(std, "std")?.to_f64());
-    Ok(PyTensor::new(crate::normal(m, s, &shape, float_dtype(dtype)?, dev(device)?, g.as_ref())?))
+    Ok(PyTensor::wrap(crate::normal(m, s, &shape, float_dtype(dtype)?, dev(device)?, g.as_ref())?))
 }
 
 #[pyfunction]
@@ -374,7 +374,7 @@ pub fn result_type(py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -
 }
 
 #[pyfunction]
-pub fn _rebuild_tensor(data: &Bound<'_, PyBytes>, dtype: &str, shape: Vec<usize>) -> PyResult<PyTensor> {
+pub fn _rebuild_tensor(data: &Bound<'_, PyBytes>, dtype: &str, shape: Vec<usize>) -> PyResult<TensorOut> {
     let d = DType::from_name(dtype).ok_or_else(|| PyValueError::new_err(format!("unknown dtype {dtype}")))?;
     let bytes = data.as_bytes();
     let t = Tensor::empty(&shape, d, Device::Cpu)?;
@@ -385,9 +385,9 @@ pub fn _rebuild_tensor(data: &Bound<'_, PyBytes>, dtype: &str, shape: Vec<usize>
     unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), t.data_ptr() as *mut u8, bytes.len()) };
     if d == DType::Bool {
         // Normalise bytes to 0/1 so the buffer is valid bool data whatever the pickle held.
-        return Ok(PyTensor::new(t.to_dtype(DType::U8)?.ne(Scalar::Int(0))?));
+        return Ok(PyTensor::wrap(t.to_dtype(DType::U8)?.ne(Scalar::Int(0))?));
     }
-    Ok(PyTensor::new(t))
+    Ok(PyTensor::wrap(t))
 }
 
 #[pyfunction]
@@ -396,8 +396,8 @@ pub fn _empty_cache() {
 }
 
 #[pyfunction]
-pub fn _where(condition: &Bound<'_, PyAny>, input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+pub fn _where(condition: &Bound<'_, PyAny>, input: &Bound<'_, PyAny>, other: &Bound<'_, PyAny>) -> PyResult<TensorOut> {
     let c = super::args::tensor_arg(condition, "where")?;
     let (a, b) = (super::args::arg(input, "where")?, super::args::arg(other, "where")?);
-    Ok(PyTensor::new(crate::ops::ternary::where_(&c, a.as_arg(), b.as_arg())?))
+    Ok(PyTensor::wrap(crate::ops::ternary::where_(&c, a.as_arg(), b.as_arg())?))
 }

@@ -7,6 +7,9 @@ use pyo3::BoundObject;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyEllipsis, PyList, PySlice, PyTuple};
 
+use std::ffi::c_void;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
 use super::args::{dims, int_list, sizes, to_scalar, try_arg, OwnedArg};
 use super::convert::{array_interface, tensor_from_data};
 use super::dtype::{dtype_object, parse_device, parse_dtype, PyDType, PyDevice};
@@ -23,11 +26,80 @@ type PickleRecipe = (Py<PyAny>, (Py<PyBytes>, String, Vec<usize>));
 #[pyclass(name = "Tensor", module = "rtorch", subclass, weakref, frozen)]
 pub struct PyTensor {
     pub t: Tensor,
+    /// This object's own address once it is the tensor's registered object (see
+    /// `TensorImpl::binding_object`); null for objects that never registered.
+    this: AtomicPtr<c_void>,
+}
+
+impl Drop for PyTensor {
+    fn drop(&mut self) {
+        let this = *self.this.get_mut();
+        // Only unregister ourselves: a newer object may have taken the slot meanwhile. Every
+        // access to the slot happens under the GIL, so a plain load and store suffice.
+        let slot = &self.t.0.binding_object;
+        if !this.is_null() && slot.load(Ordering::Relaxed) == this {
+            slot.store(std::ptr::null_mut(), Ordering::Relaxed);
+        }
+    }
 }
 
 impl PyTensor {
-    pub fn new(t: Tensor) -> PyTensor {
-        PyTensor { t }
+    /// The Python object for `t`: its existing object when it has one, else a new one.
+    pub fn wrap(t: Tensor) -> TensorOut {
+        TensorOut(t)
+    }
+
+    /// A Python object that is not (yet) the tensor's registered object.
+    pub fn unregistered(t: Tensor) -> PyTensor {
+        PyTensor { t, this: AtomicPtr::new(std::ptr::null_mut()) }
+    }
+
+    /// Makes `slf` the object its tensor converts to from now on, unless a live object
+    /// already is (so `x.grad = g; x.grad is g`, and a leaf is its node's `variable`).
+    pub fn adopt(slf: &Bound<'_, PyTensor>) {
+        let me = slf.get();
+        if registered_object(slf.py(), &me.t).is_none() {
+            let ptr = slf.as_ptr() as *mut c_void;
+            me.this.store(ptr, Ordering::Release);
+            me.t.0.binding_object.store(ptr, Ordering::Release);
+        }
+    }
+}
+
+/// The live registered object of `t`, if any.
+fn registered_object<'py>(py: Python<'py>, t: &Tensor) -> Option<Bound<'py, PyTensor>> {
+    let p = t.0.binding_object.load(Ordering::Acquire) as *mut pyo3::ffi::PyObject;
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: the slot only holds the address of a PyTensor object, and that object's Drop
+    // clears it under the GIL, which we hold, so the object is still allocated. A reference
+    // count of 0 means it is being deallocated right now (its Drop has not run yet): it
+    // must not be revived, so it counts as absent.
+    unsafe {
+        if pyo3::ffi::Py_REFCNT(p) <= 0 {
+            return None;
+        }
+        Some(Bound::from_borrowed_ptr(py, p).cast_into_unchecked())
+    }
+}
+
+/// A tensor on its way to Python: converts to the tensor's one Python object (see
+/// `TensorImpl::binding_object`), creating and registering it the first time.
+pub struct TensorOut(pub Tensor);
+
+impl<'py> IntoPyObject<'py> for TensorOut {
+    type Target = PyTensor;
+    type Output = Bound<'py, PyTensor>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyTensor>> {
+        if let Some(obj) = registered_object(py, &self.0) {
+            return Ok(obj);
+        }
+        let obj = Bound::new(py, PyTensor::unregistered(self.0))?;
+        PyTensor::adopt(&obj);
+        Ok(obj)
     }
 }
 
@@ -139,14 +211,14 @@ impl PyTensor {
         if args.len() == 1 {
             let a = args.get_item(0)?;
             if a.cast::<PyList>().is_ok() || a.cast::<PyTuple>().is_ok() || super::convert::is_array(&a) {
-                return Ok(PyTensor::new(tensor_from_data(&a, Some(crate::default_dtype()))?));
+                return Ok(PyTensor::unregistered(tensor_from_data(&a, Some(crate::default_dtype()))?));
             }
             if let Ok(t) = a.cast::<PyTensor>() {
-                return Ok(PyTensor::new(t.get().t.clone()));
+                return Ok(PyTensor::unregistered(t.get().t.clone()));
             }
         }
         let shape = super::args::factory_shape(args)?;
-        Ok(PyTensor::new(crate::zeros(&shape, crate::default_dtype(), Device::Cpu)?))
+        Ok(PyTensor::unregistered(crate::zeros(&shape, crate::default_dtype(), Device::Cpu)?))
     }
 
     // ---- attributes ------------------------------------------------------------------------
@@ -262,118 +334,118 @@ impl PyTensor {
     // ---- views -----------------------------------------------------------------------------
 
     #[pyo3(signature = (*shape))]
-    fn view(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
+    fn view(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<TensorOut> {
         if shape.len() == 1 {
             if let Ok(Some(d)) = parse_dtype(Some(&shape.get_item(0)?)) {
                 if d == self.t.dtype() {
-                    return Ok(PyTensor::new(self.t.clone()));
+                    return Ok(PyTensor::wrap(self.t.clone()));
                 }
                 return Err(PyRuntimeError::new_err("view(dtype) between different dtypes is not supported yet"));
             }
         }
         let _ = py;
-        Ok(PyTensor::new(self.t.view(&sizes(shape)?)?))
+        Ok(PyTensor::wrap(self.t.view(&sizes(shape)?)?))
     }
 
-    fn view_as(&self, other: PyRef<'_, PyTensor>) -> PyResult<PyTensor> {
+    fn view_as(&self, other: PyRef<'_, PyTensor>) -> PyResult<TensorOut> {
         let s: Vec<i64> = other.t.shape().iter().map(|&d| d as i64).collect();
-        Ok(PyTensor::new(self.t.view(&s)?))
+        Ok(PyTensor::wrap(self.t.view(&s)?))
     }
 
     #[pyo3(signature = (*shape))]
-    fn reshape(&self, shape: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.reshape(&sizes(shape)?)?))
+    fn reshape(&self, shape: &Bound<'_, PyTuple>) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.reshape(&sizes(shape)?)?))
     }
 
-    fn reshape_as(&self, other: PyRef<'_, PyTensor>) -> PyResult<PyTensor> {
+    fn reshape_as(&self, other: PyRef<'_, PyTensor>) -> PyResult<TensorOut> {
         let s: Vec<i64> = other.t.shape().iter().map(|&d| d as i64).collect();
-        Ok(PyTensor::new(self.t.reshape(&s)?))
+        Ok(PyTensor::wrap(self.t.reshape(&s)?))
     }
 
     #[pyo3(signature = (start_dim=0, end_dim=-1))]
-    fn flatten(&self, start_dim: i64, end_dim: i64) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.flatten(start_dim, end_dim)?))
+    fn flatten(&self, start_dim: i64, end_dim: i64) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.flatten(start_dim, end_dim)?))
     }
 
-    fn unflatten(&self, dim: i64, sizes: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.unflatten(dim, &int_list(sizes, "sizes")?)?))
+    fn unflatten(&self, dim: i64, sizes: &Bound<'_, PyAny>) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.unflatten(dim, &int_list(sizes, "sizes")?)?))
     }
 
     #[pyo3(signature = (dim=None))]
-    fn squeeze(&self, dim: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.squeeze(dims(dim)?.as_deref())?))
+    fn squeeze(&self, dim: Option<&Bound<'_, PyAny>>) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.squeeze(dims(dim)?.as_deref())?))
     }
 
-    fn unsqueeze(&self, dim: i64) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.unsqueeze(dim)?))
+    fn unsqueeze(&self, dim: i64) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.unsqueeze(dim)?))
     }
 
-    fn transpose(&self, dim0: i64, dim1: i64) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.transpose(dim0, dim1)?))
+    fn transpose(&self, dim0: i64, dim1: i64) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.transpose(dim0, dim1)?))
     }
 
-    fn swapaxes(&self, axis0: i64, axis1: i64) -> PyResult<PyTensor> {
+    fn swapaxes(&self, axis0: i64, axis1: i64) -> PyResult<TensorOut> {
         self.transpose(axis0, axis1)
     }
 
     #[pyo3(signature = (*dims))]
-    fn permute(&self, dims: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.permute(&sizes(dims)?)?))
+    fn permute(&self, dims: &Bound<'_, PyTuple>) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.permute(&sizes(dims)?)?))
     }
 
-    fn t(&self) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.t()?))
+    fn t(&self) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.t()?))
     }
 
     #[getter(T)]
-    fn big_t(&self) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.reverse_dims()?))
+    fn big_t(&self) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.reverse_dims()?))
     }
 
     #[getter(mT)]
-    fn m_t(&self) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.mt()?))
+    fn m_t(&self) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.mt()?))
     }
 
     #[pyo3(signature = (*sizes_))]
-    fn expand(&self, sizes_: &Bound<'_, PyTuple>) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.expand(&sizes(sizes_)?)?))
+    fn expand(&self, sizes_: &Bound<'_, PyTuple>) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.expand(&sizes(sizes_)?)?))
     }
 
-    fn expand_as(&self, other: PyRef<'_, PyTensor>) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.expand_as(&other.t)?))
+    fn expand_as(&self, other: PyRef<'_, PyTensor>) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.expand_as(&other.t)?))
     }
 
-    fn narrow(&self, dim: i64, start: i64, length: i64) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.narrow(dim, start, length)?))
+    fn narrow(&self, dim: i64, start: i64, length: i64) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.narrow(dim, start, length)?))
     }
 
-    fn select(&self, dim: i64, index: i64) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.select(dim, index)?))
+    fn select(&self, dim: i64, index: i64) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.select(dim, index)?))
     }
 
-    fn unfold(&self, dimension: i64, size: i64, step: i64) -> PyResult<PyTensor> {
+    fn unfold(&self, dimension: i64, size: i64, step: i64) -> PyResult<TensorOut> {
         if size < 0 {
             return Err(PyRuntimeError::new_err(format!("size is {size} but must be >= 0")));
         }
         if step <= 0 {
             return Err(PyRuntimeError::new_err(format!("step is {step} but must be > 0")));
         }
-        Ok(PyTensor::new(self.t.unfold(dimension, size as usize, step as usize)?))
+        Ok(PyTensor::wrap(self.t.unfold(dimension, size as usize, step as usize)?))
     }
 
-    fn contiguous(&self, py: Python<'_>) -> PyResult<PyTensor> {
+    fn contiguous(&self, py: Python<'_>) -> PyResult<TensorOut> {
         let t = self.t.clone();
-        Ok(PyTensor::new(nogil(py, t.numel(), move || t.contiguous())?))
+        Ok(PyTensor::wrap(nogil(py, t.numel(), move || t.contiguous())?))
     }
 
     // ---- copies and conversions --------------------------------------------------------------
 
     #[pyo3(signature = (*, memory_format=None))]
-    fn clone(&self, py: Python<'_>, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    fn clone(&self, py: Python<'_>, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<TensorOut> {
         let _ = memory_format;
         let t = self.t.clone();
-        Ok(PyTensor::new(nogil(py, t.numel(), move || t.deep_clone())?))
+        Ok(PyTensor::wrap(nogil(py, t.numel(), move || t.deep_clone())?))
     }
 
     #[pyo3(signature = (src, non_blocking=false))]
@@ -429,7 +501,7 @@ impl PyTensor {
         if out.same_storage(t) && out.layout() == t.layout() && out.dtype() == t.dtype() {
             return Ok(slf.clone().into_any());
         }
-        Ok(Bound::new(slf.py(), PyTensor::new(out))?.into_any())
+        Ok(PyTensor::wrap(out).into_pyobject(slf.py())?.into_any())
     }
 
     #[pyo3(signature = (dtype=None, non_blocking=false))]
@@ -450,37 +522,37 @@ impl PyTensor {
         if d == t.dtype() {
             return Ok(slf.clone().into_any());
         }
-        Ok(Bound::new(py, PyTensor::new(t.to_dtype(d)?))?.into_any())
+        Ok(PyTensor::wrap(t.to_dtype(d)?).into_pyobject(py)?.into_any())
     }
 
-    fn float(&self) -> PyResult<PyTensor> { Ok(PyTensor::new(self.t.to_dtype(DType::F32)?)) }
-    fn double(&self) -> PyResult<PyTensor> { Ok(PyTensor::new(self.t.to_dtype(DType::F64)?)) }
-    fn half(&self) -> PyResult<PyTensor> { Ok(PyTensor::new(self.t.to_dtype(DType::F16)?)) }
-    fn bfloat16(&self) -> PyResult<PyTensor> { Ok(PyTensor::new(self.t.to_dtype(DType::BF16)?)) }
-    fn long(&self) -> PyResult<PyTensor> { Ok(PyTensor::new(self.t.to_dtype(DType::I64)?)) }
-    fn int(&self) -> PyResult<PyTensor> { Ok(PyTensor::new(self.t.to_dtype(DType::I32)?)) }
-    fn short(&self) -> PyResult<PyTensor> { Ok(PyTensor::new(self.t.to_dtype(DType::I16)?)) }
-    fn char(&self) -> PyResult<PyTensor> { Ok(PyTensor::new(self.t.to_dtype(DType::I8)?)) }
-    fn byte(&self) -> PyResult<PyTensor> { Ok(PyTensor::new(self.t.to_dtype(DType::U8)?)) }
-    fn bool(&self) -> PyResult<PyTensor> { Ok(PyTensor::new(self.t.to_dtype(DType::Bool)?)) }
+    fn float(&self) -> PyResult<TensorOut> { Ok(PyTensor::wrap(self.t.to_dtype(DType::F32)?)) }
+    fn double(&self) -> PyResult<TensorOut> { Ok(PyTensor::wrap(self.t.to_dtype(DType::F64)?)) }
+    fn half(&self) -> PyResult<TensorOut> { Ok(PyTensor::wrap(self.t.to_dtype(DType::F16)?)) }
+    fn bfloat16(&self) -> PyResult<TensorOut> { Ok(PyTensor::wrap(self.t.to_dtype(DType::BF16)?)) }
+    fn long(&self) -> PyResult<TensorOut> { Ok(PyTensor::wrap(self.t.to_dtype(DType::I64)?)) }
+    fn int(&self) -> PyResult<TensorOut> { Ok(PyTensor::wrap(self.t.to_dtype(DType::I32)?)) }
+    fn short(&self) -> PyResult<TensorOut> { Ok(PyTensor::wrap(self.t.to_dtype(DType::I16)?)) }
+    fn char(&self) -> PyResult<TensorOut> { Ok(PyTensor::wrap(self.t.to_dtype(DType::I8)?)) }
+    fn byte(&self) -> PyResult<TensorOut> { Ok(PyTensor::wrap(self.t.to_dtype(DType::U8)?)) }
+    fn bool(&self) -> PyResult<TensorOut> { Ok(PyTensor::wrap(self.t.to_dtype(DType::Bool)?)) }
 
     fn cpu<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let t = &slf.get().t;
         if t.device() == Device::Cpu {
             return Ok(slf.clone().into_any());
         }
-        Ok(Bound::new(slf.py(), PyTensor::new(t.to_device(Device::Cpu)?))?.into_any())
+        Ok(PyTensor::wrap(t.to_device(Device::Cpu)?).into_pyobject(slf.py())?.into_any())
     }
 
     #[pyo3(signature = (device=None, non_blocking=false))]
-    fn cuda(&self, device: Option<&Bound<'_, PyAny>>, non_blocking: bool) -> PyResult<PyTensor> {
+    fn cuda(&self, device: Option<&Bound<'_, PyAny>>, non_blocking: bool) -> PyResult<TensorOut> {
         let _ = non_blocking;
         let d = match parse_device(device)? {
             None => Device::Cuda(0),
             Some(Device::Cpu) => return Err(PyRuntimeError::new_err("Invalid device, must be cuda device")),
             Some(d) => d,
         };
-        Ok(PyTensor::new(self.t.to_device(d)?))
+        Ok(PyTensor::wrap(self.t.to_device(d)?))
     }
 
     #[pyo3(signature = (*, force=false))]
@@ -488,7 +560,7 @@ impl PyTensor {
         let py = slf.py();
         let t = &slf.get().t;
         if force && t.device() != Device::Cpu {
-            let cpu = Bound::new(py, PyTensor::new(t.to_device(Device::Cpu)?))?;
+            let cpu = PyTensor::wrap(t.to_device(Device::Cpu)?).into_pyobject(py)?;
             return py.import("numpy")?.call_method1("asarray", (cpu,));
         }
         super::convert::typestr(t.dtype())?;
@@ -506,7 +578,7 @@ impl PyTensor {
         let np = py.import("numpy")?;
         let t = &slf.get().t;
         let base = if t.dtype() == DType::BF16 {
-            Bound::new(py, PyTensor::new(t.to_dtype(DType::F32)?))?
+            PyTensor::wrap(t.to_dtype(DType::F32)?).into_pyobject(py)?
         } else {
             slf.clone()
         };
@@ -541,7 +613,7 @@ impl PyTensor {
             return Err(PyTypeError::new_err("iteration over a 0-d tensor"));
         }
         let items = (0..self.t.shape()[0] as i64)
-            .map(|i| Ok(PyTensor::new(self.t.select(0, i)?)))
+            .map(|i| Ok(PyTensor::wrap(self.t.select(0, i)?)))
             .collect::<PyResult<Vec<_>>>()?;
         Ok(PyList::new(py, items)?.call_method0("__iter__")?.unbind())
     }
@@ -611,8 +683,8 @@ impl PyTensor {
 
     // ---- indexing ----------------------------------------------------------------------------
 
-    fn __getitem__(&self, key: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(index_view(&self.t, key)?))
+    fn __getitem__(&self, key: &Bound<'_, PyAny>) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(index_view(&self.t, key)?))
     }
 
     fn __setitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {

@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 
 use super::args::{arg, dims, tensor_arg, try_arg, OwnedArg};
 use super::dtype::parse_dtype;
-use super::tensor::{nogil, PyTensor};
+use super::tensor::{nogil, PyTensor, TensorOut};
 use crate::dtype::Scalar;
 use crate::ops::binary::{binary, binary_inplace, BinaryOp};
 use crate::ops::reduce::NormOrd;
@@ -36,7 +36,7 @@ fn operator(py: Python<'_>, a: &Tensor, b: &Bound<'_, PyAny>, op: BinaryOp, refl
     let n = numel_of(&a).max(numel_of(&b));
     let (x, y) = if reflected { (b, a) } else { (a, b) };
     let t = nogil(py, n, move || binary(op, x.as_arg(), y.as_arg(), None))?;
-    Ok(Bound::new(py, PyTensor::new(t))?.into_any().unbind())
+    Ok(PyTensor::wrap(t).into_pyobject(py)?.into_any().unbind())
 }
 
 fn inplace<'py>(slf: &Bound<'py, PyTensor>, other: &Bound<'py, PyAny>, op: BinaryOp) -> PyResult<Bound<'py, PyTensor>> {
@@ -50,7 +50,7 @@ fn inplace<'py>(slf: &Bound<'py, PyTensor>, other: &Bound<'py, PyAny>, op: Binar
 fn result(py: Python<'_>, t: Tensor, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     match out {
         Some(o) if !o.is_none() => Ok(o.clone().unbind()),
-        _ => Ok(Py::new(py, PyTensor::new(t))?.into_any()),
+        _ => Ok(PyTensor::wrap(t).into_pyobject(py)?.unbind().into_any()),
     }
 }
 
@@ -253,31 +253,31 @@ fn correction_of(unbiased: Option<bool>, correction: Option<f64>) -> f64 {
 
 fn return_type(py: Python<'_>, name: &str, values: Tensor, indices: Tensor) -> PyResult<Py<PyAny>> {
     let cls = py.import("rtorch.return_types")?.getattr(name)?;
-    let (v, i) = (Bound::new(py, PyTensor::new(values))?, Bound::new(py, PyTensor::new(indices))?);
+    let (v, i) = (PyTensor::wrap(values).into_pyobject(py)?, PyTensor::wrap(indices).into_pyobject(py)?);
     Ok(cls.call1((v, i))?.unbind())
 }
 
 #[pymethods]
 impl PyTensor {
-    fn __pos__(&self) -> PyTensor {
-        PyTensor::new(self.t.clone())
+    fn __pos__(&self) -> TensorOut {
+        PyTensor::wrap(self.t.clone())
     }
 
-    fn __neg__(&self, py: Python<'_>) -> PyResult<PyTensor> {
+    fn __neg__(&self, py: Python<'_>) -> PyResult<TensorOut> {
         let t = self.t.clone();
-        Ok(PyTensor::new(nogil(py, t.numel(), move || t.neg())?))
+        Ok(PyTensor::wrap(nogil(py, t.numel(), move || t.neg())?))
     }
 
-    fn __abs__(&self, py: Python<'_>) -> PyResult<PyTensor> {
+    fn __abs__(&self, py: Python<'_>) -> PyResult<TensorOut> {
         let t = self.t.clone();
-        Ok(PyTensor::new(nogil(py, t.numel(), move || t.abs())?))
+        Ok(PyTensor::wrap(nogil(py, t.numel(), move || t.abs())?))
     }
 
-    fn __invert__(&self) -> PyResult<PyTensor> {
+    fn __invert__(&self) -> PyResult<TensorOut> {
         if self.t.dtype().is_floating_point() {
             return Err(PyTypeError::new_err("~ (operator.invert) is only implemented on integer and Boolean-type tensors"));
         }
-        Ok(PyTensor::new(self.t.bitwise_not()?))
+        Ok(PyTensor::wrap(self.t.bitwise_not()?))
     }
 
     fn __pow__(&self, py: Python<'_>, other: &Bound<'_, PyAny>, modulo: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
@@ -298,14 +298,14 @@ impl PyTensor {
         let Ok(o) = other.cast::<PyTensor>() else { return Ok(py.NotImplemented()) };
         let (a, b) = (self.t.clone(), o.get().t.clone());
         let t = nogil(py, a.numel().max(b.numel()), move || a.matmul(&b))?;
-        Ok(Bound::new(py, PyTensor::new(t))?.into_any().unbind())
+        Ok(PyTensor::wrap(t).into_pyobject(py)?.into_any().unbind())
     }
 
     fn __rmatmul__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let Ok(o) = other.cast::<PyTensor>() else { return Ok(py.NotImplemented()) };
         let (a, b) = (o.get().t.clone(), self.t.clone());
         let t = nogil(py, a.numel().max(b.numel()), move || a.matmul(&b))?;
-        Ok(Bound::new(py, PyTensor::new(t))?.into_any().unbind())
+        Ok(PyTensor::wrap(t).into_pyobject(py)?.into_any().unbind())
     }
 
     #[pyo3(signature = (other, *, alpha=None, out=None))]
@@ -390,7 +390,7 @@ impl PyTensor {
     }
 
     #[pyo3(signature = (decimals=0, *, out=None))]
-    fn round(&self, py: Python<'_>, decimals: i64, out: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    fn round(&self, py: Python<'_>, decimals: i64, out: Option<&Bound<'_, PyAny>>) -> PyResult<TensorOut> {
         if decimals != 0 && !self.t.dtype().is_floating_point() {
             return Err(PyRuntimeError::new_err(format!("\"round_decimals_cpu\" not implemented for '{}'", self.t.dtype().scalar_name())));
         }
@@ -405,18 +405,18 @@ impl PyTensor {
                 match out { Some(o) => { o.copy_(&r)?; Ok(o) } None => Ok(r) }
             }
         })?;
-        Ok(PyTensor::new(r))
+        Ok(PyTensor::wrap(r))
     }
 
     #[pyo3(signature = (decimals=0))]
     fn round_<'py>(slf: &Bound<'py, Self>, decimals: i64) -> PyResult<Bound<'py, Self>> {
         let r = slf.get().round(slf.py(), decimals, None)?;
-        slf.get().t.copy_(&r.t)?;
+        slf.get().t.copy_(&r.0)?;
         Ok(slf.clone())
     }
 
     #[pyo3(signature = (min=None, max=None, *, out=None))]
-    fn clamp(&self, py: Python<'_>, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    fn clamp(&self, py: Python<'_>, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>) -> PyResult<TensorOut> {
         let lo = min.filter(|m| !m.is_none()).map(|m| arg(m, "clamp")).transpose()?;
         let hi = max.filter(|m| !m.is_none()).map(|m| arg(m, "clamp")).transpose()?;
         let out = out_tensor(out)?;
@@ -425,11 +425,11 @@ impl PyTensor {
             let r = t.clamp(lo.as_ref().map(|a| a.as_arg()), hi.as_ref().map(|a| a.as_arg()))?;
             match out { Some(o) => { o.copy_(&r)?; Ok(o) } None => Ok(r) }
         })?;
-        Ok(PyTensor::new(r))
+        Ok(PyTensor::wrap(r))
     }
 
     #[pyo3(signature = (min=None, max=None, *, out=None))]
-    fn clip(&self, py: Python<'_>, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    fn clip(&self, py: Python<'_>, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>) -> PyResult<TensorOut> {
         self.clamp(py, min, max, out)
     }
 
@@ -437,10 +437,10 @@ impl PyTensor {
     fn clamp_<'py>(slf: &Bound<'py, Self>, min: Option<&Bound<'py, PyAny>>, max: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
         let r = slf.get().clamp(slf.py(), min, max, None)?;
         let t = &slf.get().t;
-        if !crate::ops::binary::can_cast(r.t.dtype(), t.dtype()) {
-            return Err(PyRuntimeError::new_err(format!("result type {} can't be cast to the desired output type {}", r.t.dtype().scalar_name(), t.dtype().scalar_name())));
+        if !crate::ops::binary::can_cast(r.0.dtype(), t.dtype()) {
+            return Err(PyRuntimeError::new_err(format!("result type {} can't be cast to the desired output type {}", r.0.dtype().scalar_name(), t.dtype().scalar_name())));
         }
-        t.copy_(&r.t)?;
+        t.copy_(&r.0)?;
         Ok(slf.clone())
     }
 
@@ -449,25 +449,25 @@ impl PyTensor {
         Self::clamp_(slf, min, max)
     }
 
-    fn clamp_min(&self, py: Python<'_>, min: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    fn clamp_min(&self, py: Python<'_>, min: &Bound<'_, PyAny>) -> PyResult<TensorOut> {
         self.clamp(py, Some(min), None, None)
     }
 
-    fn clamp_max(&self, py: Python<'_>, max: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    fn clamp_max(&self, py: Python<'_>, max: &Bound<'_, PyAny>) -> PyResult<TensorOut> {
         self.clamp(py, None, Some(max), None)
     }
 
     #[pyo3(name = "where")]
-    fn where_method(&self, condition: &Bound<'_, PyAny>, y: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    fn where_method(&self, condition: &Bound<'_, PyAny>, y: &Bound<'_, PyAny>) -> PyResult<TensorOut> {
         let c = tensor_arg(condition, "where")?;
         let y = arg(y, "where")?;
-        Ok(PyTensor::new(crate::ops::ternary::where_(&c, Arg::Tensor(&self.t), y.as_arg())?))
+        Ok(PyTensor::wrap(crate::ops::ternary::where_(&c, Arg::Tensor(&self.t), y.as_arg())?))
     }
 
-    fn masked_fill(&self, mask: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    fn masked_fill(&self, mask: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<TensorOut> {
         let m = tensor_arg(mask, "masked_fill")?;
         let v = arg(value, "masked_fill")?;
-        Ok(PyTensor::new(self.t.masked_fill(&m, v.as_arg())?))
+        Ok(PyTensor::wrap(self.t.masked_fill(&m, v.as_arg())?))
     }
 
     fn masked_fill_<'py>(slf: &Bound<'py, Self>, mask: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
@@ -477,21 +477,21 @@ impl PyTensor {
         Ok(slf.clone())
     }
 
-    fn lerp(&self, end: &Bound<'_, PyAny>, weight: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    fn lerp(&self, end: &Bound<'_, PyAny>, weight: &Bound<'_, PyAny>) -> PyResult<TensorOut> {
         let e = tensor_arg(end, "lerp")?;
         let w = arg(weight, "lerp")?;
-        Ok(PyTensor::new(self.t.lerp(&e, w.as_arg())?))
+        Ok(PyTensor::wrap(self.t.lerp(&e, w.as_arg())?))
     }
 
     fn lerp_<'py>(slf: &Bound<'py, Self>, end: &Bound<'py, PyAny>, weight: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let r = slf.get().lerp(end, weight)?;
-        slf.get().t.copy_(&r.t)?;
+        slf.get().t.copy_(&r.0)?;
         Ok(slf.clone())
     }
 
     #[pyo3(signature = (nan=0.0, posinf=None, neginf=None))]
-    fn nan_to_num(&self, nan: f64, posinf: Option<f64>, neginf: Option<f64>) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.nan_to_num(nan, posinf, neginf)?))
+    fn nan_to_num(&self, nan: f64, posinf: Option<f64>, neginf: Option<f64>) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.nan_to_num(nan, posinf, neginf)?))
     }
 
     #[pyo3(signature = (nan=0.0, posinf=None, neginf=None))]
@@ -501,31 +501,31 @@ impl PyTensor {
         Ok(slf.clone())
     }
 
-    fn isnan(&self) -> PyResult<PyTensor> { Ok(PyTensor::new(self.t.isnan()?)) }
-    fn isinf(&self) -> PyResult<PyTensor> { Ok(PyTensor::new(self.t.isinf()?)) }
-    fn isposinf(&self) -> PyResult<PyTensor> { Ok(PyTensor::new(self.t.isposinf()?)) }
-    fn isneginf(&self) -> PyResult<PyTensor> { Ok(PyTensor::new(self.t.isneginf()?)) }
-    fn isfinite(&self) -> PyResult<PyTensor> { Ok(PyTensor::new(self.t.isfinite()?)) }
+    fn isnan(&self) -> PyResult<TensorOut> { Ok(PyTensor::wrap(self.t.isnan()?)) }
+    fn isinf(&self) -> PyResult<TensorOut> { Ok(PyTensor::wrap(self.t.isinf()?)) }
+    fn isposinf(&self) -> PyResult<TensorOut> { Ok(PyTensor::wrap(self.t.isposinf()?)) }
+    fn isneginf(&self) -> PyResult<TensorOut> { Ok(PyTensor::wrap(self.t.isneginf()?)) }
+    fn isfinite(&self) -> PyResult<TensorOut> { Ok(PyTensor::wrap(self.t.isfinite()?)) }
 
     // ---- reductions --------------------------------------------------------------------------
 
     #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None))]
-    fn sum(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    fn sum(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<TensorOut> {
         let (d, dt, t) = (dims(dim)?, parse_dtype(dtype)?, self.t.clone());
-        Ok(PyTensor::new(nogil(py, t.numel(), move || t.sum_dims(d.as_deref(), keepdim, dt))?))
+        Ok(PyTensor::wrap(nogil(py, t.numel(), move || t.sum_dims(d.as_deref(), keepdim, dt))?))
     }
 
     #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None))]
-    fn mean(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    fn mean(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<TensorOut> {
         let (d, dt, t) = (dims(dim)?, parse_dtype(dtype)?, self.t.clone());
-        Ok(PyTensor::new(nogil(py, t.numel(), move || t.mean_dims(d.as_deref(), keepdim, dt))?))
+        Ok(PyTensor::wrap(nogil(py, t.numel(), move || t.mean_dims(d.as_deref(), keepdim, dt))?))
     }
 
     #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None))]
-    fn prod(&self, py: Python<'_>, dim: Option<i64>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    fn prod(&self, py: Python<'_>, dim: Option<i64>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<TensorOut> {
         let (dt, t) = (parse_dtype(dtype)?, self.t.clone());
         let d = dim.map(|d| vec![d]);
-        Ok(PyTensor::new(nogil(py, t.numel(), move || t.prod_dims(d.as_deref(), keepdim, dt))?))
+        Ok(PyTensor::wrap(nogil(py, t.numel(), move || t.prod_dims(d.as_deref(), keepdim, dt))?))
     }
 
     #[pyo3(signature = (dim=None, keepdim=false))]
@@ -539,74 +539,74 @@ impl PyTensor {
     }
 
     #[pyo3(signature = (dim=None, keepdim=false))]
-    fn amax(&self, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.amax_dims(dims(dim)?.as_deref(), keepdim, true)?))
+    fn amax(&self, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.amax_dims(dims(dim)?.as_deref(), keepdim, true)?))
     }
 
     #[pyo3(signature = (dim=None, keepdim=false))]
-    fn amin(&self, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.amax_dims(dims(dim)?.as_deref(), keepdim, false)?))
+    fn amin(&self, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.amax_dims(dims(dim)?.as_deref(), keepdim, false)?))
     }
 
     #[pyo3(signature = (dim=None, keepdim=false))]
-    fn argmax(&self, dim: Option<i64>, keepdim: bool) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.argmax_dim(dim, keepdim, true)?))
+    fn argmax(&self, dim: Option<i64>, keepdim: bool) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.argmax_dim(dim, keepdim, true)?))
     }
 
     #[pyo3(signature = (dim=None, keepdim=false))]
-    fn argmin(&self, dim: Option<i64>, keepdim: bool) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.argmax_dim(dim, keepdim, false)?))
+    fn argmin(&self, dim: Option<i64>, keepdim: bool) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.argmax_dim(dim, keepdim, false)?))
     }
 
     #[pyo3(signature = (dim=None, unbiased=None, keepdim=false, *, correction=None))]
-    fn var(&self, dim: Option<&Bound<'_, PyAny>>, unbiased: Option<&Bound<'_, PyAny>>, keepdim: bool, correction: Option<f64>) -> PyResult<PyTensor> {
+    fn var(&self, dim: Option<&Bound<'_, PyAny>>, unbiased: Option<&Bound<'_, PyAny>>, keepdim: bool, correction: Option<f64>) -> PyResult<TensorOut> {
         let (d, u) = dim_or_unbiased(dim, unbiased)?;
-        Ok(PyTensor::new(self.t.var_dims(d.as_deref(), correction_of(u, correction), keepdim)?))
+        Ok(PyTensor::wrap(self.t.var_dims(d.as_deref(), correction_of(u, correction), keepdim)?))
     }
 
     #[pyo3(signature = (dim=None, unbiased=None, keepdim=false, *, correction=None))]
-    fn std(&self, dim: Option<&Bound<'_, PyAny>>, unbiased: Option<&Bound<'_, PyAny>>, keepdim: bool, correction: Option<f64>) -> PyResult<PyTensor> {
+    fn std(&self, dim: Option<&Bound<'_, PyAny>>, unbiased: Option<&Bound<'_, PyAny>>, keepdim: bool, correction: Option<f64>) -> PyResult<TensorOut> {
         let (d, u) = dim_or_unbiased(dim, unbiased)?;
-        Ok(PyTensor::new(self.t.std_dims(d.as_deref(), correction_of(u, correction), keepdim)?))
+        Ok(PyTensor::wrap(self.t.std_dims(d.as_deref(), correction_of(u, correction), keepdim)?))
     }
 
     #[pyo3(signature = (p=None, dim=None, keepdim=false, dtype=None))]
-    fn norm(&self, p: Option<&Bound<'_, PyAny>>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    fn norm(&self, p: Option<&Bound<'_, PyAny>>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<TensorOut> {
         let x = match parse_dtype(dtype)? { Some(d) => self.t.to_dtype(d)?, None => self.t.clone() };
-        Ok(PyTensor::new(x.norm_dims(norm_ord(p)?, dims(dim)?.as_deref(), keepdim)?))
+        Ok(PyTensor::wrap(x.norm_dims(norm_ord(p)?, dims(dim)?.as_deref(), keepdim)?))
     }
 
     #[pyo3(signature = (dim, keepdim=false))]
-    fn logsumexp(&self, dim: &Bound<'_, PyAny>, keepdim: bool) -> PyResult<PyTensor> {
+    fn logsumexp(&self, dim: &Bound<'_, PyAny>, keepdim: bool) -> PyResult<TensorOut> {
         let d = dims(Some(dim))?.unwrap_or_default();
-        Ok(PyTensor::new(self.t.logsumexp(&d, keepdim)?))
+        Ok(PyTensor::wrap(self.t.logsumexp(&d, keepdim)?))
     }
 
     #[pyo3(signature = (dim=None, keepdim=false))]
-    fn all(&self, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.all_dims(dims(dim)?.as_deref(), keepdim, true)?))
+    fn all(&self, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.all_dims(dims(dim)?.as_deref(), keepdim, true)?))
     }
 
     #[pyo3(signature = (dim=None, keepdim=false))]
-    fn any(&self, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.all_dims(dims(dim)?.as_deref(), keepdim, false)?))
+    fn any(&self, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.all_dims(dims(dim)?.as_deref(), keepdim, false)?))
     }
 
     #[pyo3(signature = (dim=None))]
-    fn count_nonzero(&self, dim: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.count_nonzero(dims(dim)?.as_deref())?))
+    fn count_nonzero(&self, dim: Option<&Bound<'_, PyAny>>) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.count_nonzero(dims(dim)?.as_deref())?))
     }
 
     #[pyo3(signature = (dim, dtype=None))]
-    fn softmax(&self, py: Python<'_>, dim: i64, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    fn softmax(&self, py: Python<'_>, dim: i64, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<TensorOut> {
         let (dt, t) = (parse_dtype(dtype)?, self.t.clone());
-        Ok(PyTensor::new(nogil(py, t.numel(), move || t.softmax(dim, false, dt))?))
+        Ok(PyTensor::wrap(nogil(py, t.numel(), move || t.softmax(dim, false, dt))?))
     }
 
     #[pyo3(signature = (dim, dtype=None))]
-    fn log_softmax(&self, py: Python<'_>, dim: i64, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<PyTensor> {
+    fn log_softmax(&self, py: Python<'_>, dim: i64, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<TensorOut> {
         let (dt, t) = (parse_dtype(dtype)?, self.t.clone());
-        Ok(PyTensor::new(nogil(py, t.numel(), move || t.softmax(dim, true, dt))?))
+        Ok(PyTensor::wrap(nogil(py, t.numel(), move || t.softmax(dim, true, dt))?))
     }
 
     // ---- linear algebra ----------------------------------------------------------------------
@@ -633,21 +633,21 @@ impl PyTensor {
         result(py, r, out)
     }
 
-    fn bmm(&self, py: Python<'_>, mat2: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    fn bmm(&self, py: Python<'_>, mat2: &Bound<'_, PyAny>) -> PyResult<TensorOut> {
         let (a, b) = (self.t.clone(), tensor_arg(mat2, "bmm")?);
-        Ok(PyTensor::new(nogil(py, a.numel().max(b.numel()), move || a.bmm(&b))?))
+        Ok(PyTensor::wrap(nogil(py, a.numel().max(b.numel()), move || a.bmm(&b))?))
     }
 
-    fn mv(&self, vec: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.mv(&tensor_arg(vec, "mv")?)?))
+    fn mv(&self, vec: &Bound<'_, PyAny>) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.mv(&tensor_arg(vec, "mv")?)?))
     }
 
-    fn dot(&self, other: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.dot(&tensor_arg(other, "dot")?)?))
+    fn dot(&self, other: &Bound<'_, PyAny>) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.dot(&tensor_arg(other, "dot")?)?))
     }
 
-    fn outer(&self, vec2: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
-        Ok(PyTensor::new(self.t.outer(&tensor_arg(vec2, "outer")?)?))
+    fn outer(&self, vec2: &Bound<'_, PyAny>) -> PyResult<TensorOut> {
+        Ok(PyTensor::wrap(self.t.outer(&tensor_arg(vec2, "outer")?)?))
     }
 }
 
@@ -682,7 +682,7 @@ fn dim_or_unbiased(dim: Option<&Bound<'_, PyAny>>, unbiased: Option<&Bound<'_, P
 
 impl PyTensor {
     fn extreme(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, max: bool) -> PyResult<Py<PyAny>> {
-        let wrap = |t: Tensor| -> PyResult<Py<PyAny>> { Ok(Bound::new(py, PyTensor::new(t))?.into_any().unbind()) };
+        let wrap = |t: Tensor| -> PyResult<Py<PyAny>> { Ok(PyTensor::wrap(t).into_pyobject(py)?.into_any().unbind()) };
         match dim {
             None => wrap(self.t.amax_dims(None, false, max).map_err(|e| match e {
                 crate::Error::Index(_) | crate::Error::Runtime(_) if self.t.numel() == 0 => crate::Error::Runtime(format!(
@@ -708,14 +708,14 @@ impl PyTensor {
 #[pymethods]
 impl PyTensor {
     /// Backs `nn.functional.gelu(approximate='none')`.
-    fn _gelu(&self, py: Python<'_>) -> PyResult<PyTensor> {
+    fn _gelu(&self, py: Python<'_>) -> PyResult<TensorOut> {
         let t = self.t.clone();
-        Ok(PyTensor::new(nogil(py, t.numel(), move || t.gelu())?))
+        Ok(PyTensor::wrap(nogil(py, t.numel(), move || t.gelu())?))
     }
 
     /// Backs `nn.functional.gelu(approximate='tanh')`.
-    fn _gelu_tanh(&self, py: Python<'_>) -> PyResult<PyTensor> {
+    fn _gelu_tanh(&self, py: Python<'_>) -> PyResult<TensorOut> {
         let t = self.t.clone();
-        Ok(PyTensor::new(nogil(py, t.numel(), move || t.gelu_tanh())?))
+        Ok(PyTensor::wrap(nogil(py, t.numel(), move || t.gelu_tanh())?))
     }
 }

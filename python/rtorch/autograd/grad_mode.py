@@ -132,6 +132,11 @@ def is_grad_enabled() -> bool:
     return _C.is_grad_enabled()
 
 
+def is_inference(input: "rtorch.Tensor") -> bool:
+    """True when ``input`` was made under ``inference_mode`` (an inference tensor)."""
+    return input.is_inference()
+
+
 def is_inference_mode_enabled() -> bool:
     """True inside ``inference_mode``."""
     return _C.is_inference_mode_enabled()

@@ -50,9 +50,9 @@ pub(crate) fn record_binary(op: BinaryOp, a: Arg, b: Arg, out: &Tensor) -> Resul
         Div => (b_grad, true),
         _ => (true, true),
     };
-    let saved_out = (op == Pow && b_grad).then(|| SavedTensor::output(out));
-    let sa = if keep_a { Some(SavedTensor::input(&tensor_of(a, out)?)) } else { None };
-    let sb = if keep_b { Some(SavedTensor::input(&tensor_of(b, out)?)) } else { None };
+    let saved_out = (op == Pow && b_grad).then(|| SavedTensor::output(out)).transpose()?;
+    let sa = if keep_a { Some(SavedTensor::input(&tensor_of(a, out)?)?) } else { None };
+    let sb = if keep_b { Some(SavedTensor::input(&tensor_of(b, out)?)?) } else { None };
     record(name, &inputs, &[out], backward_fn(move |node, g| {
         let want = |k: usize| slots.iter().position(|&s| s == k).is_some_and(|i| needs(node, i));
         // Unsaved operands are never read by the formula; `g` stands in for them.

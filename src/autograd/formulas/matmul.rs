@@ -3,10 +3,11 @@
 use crate::autograd::formulas::{backward_fn, needs};
 use crate::autograd::record::record;
 use crate::autograd::SavedTensor;
+use crate::error::Result;
 use crate::tensor::Tensor;
 
 /// Records `out = a @ b` (torch.matmul semantics; the engine sums batch broadcasting away).
-pub(crate) fn record_matmul(a: &Tensor, b: &Tensor, out: &Tensor) {
+pub(crate) fn record_matmul(a: &Tensor, b: &Tensor, out: &Tensor) -> Result<()> {
     let (da, db) = (a.ndim(), b.ndim());
     let name = match (da, db) {
         (1, 1) => "DotBackward0",
@@ -15,7 +16,7 @@ pub(crate) fn record_matmul(a: &Tensor, b: &Tensor, out: &Tensor) {
         (3, 3) => "BmmBackward0",
         _ => "MatmulBackward0",
     };
-    let (sa, sb) = (SavedTensor::input(a), SavedTensor::input(b));
+    let (sa, sb) = (SavedTensor::input(a)?, SavedTensor::input(b)?);
     record(name, &[a, b], &[out], backward_fn(move |node, g| {
         let (a, b) = (sa.unpack(node)?, sb.unpack(node)?);
         // Work on matrices: a vector a is a row (1, k), a vector b a column (k, 1).
@@ -41,4 +42,5 @@ pub(crate) fn record_matmul(a: &Tensor, b: &Tensor, out: &Tensor) {
         };
         Ok(vec![ga, gb])
     }));
+    Ok(())
 }

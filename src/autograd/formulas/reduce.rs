@@ -36,8 +36,8 @@ pub(crate) fn record_sum(x: &Tensor, mask: &[bool], out: &Tensor, mean: bool) {
 
 /// Records amax/amin of `x` over `mask`: the gradient is shared evenly among the entries
 /// equal to the extreme.
-pub(crate) fn record_extreme(x: &Tensor, mask: &[bool], out: &Tensor, max: bool) {
-    let (sx, sy) = (SavedTensor::input(x), SavedTensor::output(out));
+pub(crate) fn record_extreme(x: &Tensor, mask: &[bool], out: &Tensor, max: bool) -> Result<()> {
+    let (sx, sy) = (SavedTensor::input(x)?, SavedTensor::output(out)?);
     let shape = x.shape().to_vec();
     let mask = mask.to_vec();
     // torch names the full reduction (x.max()) MaxBackward1, the dim form of amax AmaxBackward0.
@@ -54,6 +54,7 @@ pub(crate) fn record_extreme(x: &Tensor, mask: &[bool], out: &Tensor, max: bool)
         let count = hit.sum_dims(Some(&dims), true, None)?;
         Ok(vec![Some(expand_back(g, &shape, &mask)?.mul(&hit)?.div(&count)?)])
     }));
+    Ok(())
 }
 
 /// Records the values of max/min over `dim`: the gradient goes to the index chosen.
@@ -77,8 +78,8 @@ pub(crate) fn record_max_dim(x: &Tensor, dim: usize, keepdim: bool, max: bool, v
 /// Records a product of `x` over the dims in `mask`. d prod / d x_i is the product of the
 /// others: prod / x_i without zeros; with exactly one zero in the slice, the product of the
 /// rest at that zero and 0 elsewhere; with more zeros, 0.
-pub(crate) fn record_prod(x: &Tensor, mask: &[bool], out: &Tensor) {
-    let (sx, sy) = (SavedTensor::input(x), SavedTensor::output(out));
+pub(crate) fn record_prod(x: &Tensor, mask: &[bool], out: &Tensor) -> Result<()> {
+    let (sx, sy) = (SavedTensor::input(x)?, SavedTensor::output(out)?);
     let shape = x.shape().to_vec();
     let mask = mask.to_vec();
     let name = if mask.iter().all(|&m| m) { "ProdBackward0" } else { "ProdBackward1" };
@@ -104,6 +105,7 @@ pub(crate) fn record_prod(x: &Tensor, mask: &[bool], out: &Tensor) {
             .add(&others.masked_fill(&one_zero.logical_not()?, Arg::Scalar(Scalar::Float(0.0)))?)?;
         Ok(vec![Some(g.mul(&d)?)])
     }));
+    Ok(())
 }
 
 /// For every entry of `x`, the product of the other entries of its slice over the dims in

@@ -3,11 +3,12 @@
 use crate::autograd::formulas::backward_fn;
 use crate::autograd::record::record;
 use crate::autograd::SavedTensor;
+use crate::error::Result;
 use crate::tensor::Tensor;
 
 /// Records `out = softmax(x, dim)` (or log_softmax).
-pub(crate) fn record_softmax(x: &Tensor, dim: i64, log: bool, out: &Tensor) {
-    let sy = SavedTensor::output(out);
+pub(crate) fn record_softmax(x: &Tensor, dim: i64, log: bool, out: &Tensor) -> Result<()> {
+    let sy = SavedTensor::output(out)?;
     let name = if log { "LogSoftmaxBackward0" } else { "SoftmaxBackward0" };
     record(name, &[x], &[out], backward_fn(move |node, g| {
         let y = sy.unpack(node)?;
@@ -20,4 +21,5 @@ pub(crate) fn record_softmax(x: &Tensor, dim: i64, log: bool, out: &Tensor) {
         };
         Ok(vec![Some(gx)])
     }));
+    Ok(())
 }

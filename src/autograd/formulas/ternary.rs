@@ -4,6 +4,7 @@ use crate::autograd::formulas::{backward_fn, needs};
 use crate::autograd::record::record;
 use crate::dtype::Scalar;
 use crate::ops::Arg;
+use crate::error::Result;
 use crate::tensor::Tensor;
 
 /// Records `out = where(cond, a, b)`: each branch gets the gradient where it was chosen.
@@ -54,13 +55,13 @@ pub(crate) fn record_masked_fill(x: &Tensor, mask: &Tensor, value: Option<&Tenso
 
 /// Records `out = x.clamp(lo, hi)` with constant bounds: the gradient passes strictly
 /// inside the bounds (torch gives 0 at a bound).
-pub(crate) fn record_clamp(x: &Tensor, lo: Option<Scalar>, hi: Option<Scalar>, out: &Tensor) {
+pub(crate) fn record_clamp(x: &Tensor, lo: Option<Scalar>, hi: Option<Scalar>, out: &Tensor) -> Result<()> {
     let name = match (lo, hi) {
         (Some(_), Some(_)) => "ClampBackward1",
         (Some(_), None) => "ClampMinBackward0",
         _ => "ClampMaxBackward0",
     };
-    let sx = crate::autograd::SavedTensor::input(x);
+    let sx = crate::autograd::SavedTensor::input(x)?;
     record(name, &[x], &[out], backward_fn(move |node, g| {
         let x = sx.unpack(node)?;
         let mut blocked: Option<Tensor> = None;
@@ -77,6 +78,7 @@ pub(crate) fn record_clamp(x: &Tensor, lo: Option<Scalar>, hi: Option<Scalar>, o
         };
         Ok(vec![Some(gx)])
     }));
+    Ok(())
 }
 
 /// Records `out = x.nan_to_num(...)`: the gradient passes where `x` was finite.

@@ -63,7 +63,7 @@ pub(crate) fn record_unary(op: UnaryOp, x: &Tensor, out: &Tensor) -> Result<()> 
     if !out.dtype().is_floating_point() {
         return Ok(());
     }
-    let (sx, sy) = (SavedTensor::input(x), SavedTensor::output(out));
+    let (sx, sy) = (SavedTensor::input(x)?, SavedTensor::output(out)?);
     record(name, &[x], &[out], backward_fn(move |node, g| {
         let x = || sx.unpack(node);
         let y = || sy.unpack(node);
