@@ -140,6 +140,29 @@ impl Layout {
         Ok(l)
     }
 
+    /// The diagonal of dims `d1` and `d2` (already wrapped and distinct) shifted by
+    /// `offset` (above the main diagonal when positive), as a new last dim.
+    pub fn diagonal(&self, offset: i64, d1: usize, d2: usize) -> Layout {
+        let (s1, s2) = (self.shape[d1] as i64, self.shape[d2] as i64);
+        let (len, shift) = if offset >= 0 {
+            ((s2 - offset).min(s1).max(0), offset as usize * self.strides[d2])
+        } else {
+            ((s1 + offset).min(s2).max(0), (-offset) as usize * self.strides[d1])
+        };
+        let mut l = self.clone();
+        if len > 0 {
+            l.offset += shift;
+        }
+        let step = self.strides[d1] + self.strides[d2];
+        for d in [d1.max(d2), d1.min(d2)] {
+            l.shape.remove(d);
+            l.strides.remove(d);
+        }
+        l.shape.push(len as usize);
+        l.strides.push(step);
+        l
+    }
+
     /// Python-style slice `start:stop:step` along `dim` (bounds already clamped or not).
     pub fn slice(&self, dim: usize, start: i64, stop: i64, step: i64) -> Result<Layout> {
         if step <= 0 {

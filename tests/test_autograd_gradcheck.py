@@ -322,6 +322,47 @@ case("dot_nc", lambda a, b: rtorch.dot(a, b), I((4,), layout="s"), I((4,)))
 case("outer", lambda a, b: a.outer(b), I((3,)), I((4,)))
 case("outer_function", lambda a, b: rtorch.outer(a, b), I((3,), layout="s"), I((2,)))
 
+# --- joining, splitting and rearranging ---
+case("cat", lambda a, b: rtorch.cat([a, b], 1), I(M), I((3, 2)))
+case("cat_three_nc", lambda a, b: rtorch.cat([a, b, a], 0), I(M, layout="t"), I((1, 4)))
+case("stack", lambda a, b: rtorch.stack([a, b], -1), I(M), I(M, layout="s"))
+case("hstack_1d", lambda a, b: rtorch.hstack([a, b]), I((3,)), I((2,)))
+case("vstack", lambda a, b: rtorch.vstack([a, b]), I((4,)), I(M))
+case("dstack", lambda a, b: rtorch.dstack([a, b]), I(M), I(M))
+case("column_stack", lambda a, b: rtorch.column_stack([a, b]), I((3,)), I((3, 2)))
+case("split", lambda a: a.split(3, 1), I(M))
+case("split_sizes_nc", lambda a: rtorch.split(a, [1, 3], 0), I((4, 3), layout="t"))
+case("chunk", lambda a: a.chunk(2, 0), I(M))
+case("tensor_split", lambda a: a.tensor_split([1, 3], dim=1), I(M))
+case("unbind", lambda a: a.unbind(1), I(X3))
+case("repeat", lambda a: a.repeat(2, 1, 2), I(M))
+case("repeat_nc", lambda a: a.repeat(2, 2), I(M, layout="t"))
+case("tile", lambda a: rtorch.tile(a, (2,)), I(M))
+case("repeat_interleave", lambda a: a.repeat_interleave(2, dim=1), I(M))
+case("repeat_interleave_flat", lambda a: rtorch.repeat_interleave(a, 3), I((2, 2)))
+case("repeat_interleave_counts", lambda a: a.repeat_interleave(rtorch.tensor([1, 0, 2]), dim=0), I(M))
+case("roll", lambda a: a.roll((1, -2), (0, 1)), I(M))
+case("roll_flat_nc", lambda a: rtorch.roll(a, 5), I(M, layout="t"))
+case("flip", lambda a: a.flip(0, 2), I(X3))
+case("flip_nc", lambda a: rtorch.flip(a, [1]), I(M, layout="s"))
+case("fliplr", lambda a: rtorch.fliplr(a), I(M))
+case("rot90", lambda a: a.rot90(1, [0, 1]), I(M))
+case("rot90_k3_nc", lambda a: rtorch.rot90(a, -1, [1, 2]), I(X3, layout="t"))
+case("movedim", lambda a: a.movedim((0, 1), (2, 0)), I(X3))
+case("tril", lambda a: a.tril(), I(M))
+case("triu_batched_nc", lambda a: rtorch.triu(a, -1), I(X3, layout="t"))
+case("tril_inplace", lambda a: (a * 1).tril_(1), I(M))
+case("diagonal", lambda a: a.diagonal(1), I(M))
+case("diagonal_dims_nc", lambda a: rtorch.diagonal(a, -1, 0, 2), I(X3, layout="s"))
+case("diag_embed", lambda a: a.diag_embed(1), I((2, 3)))
+case("diag_1d", lambda a: rtorch.diag(a, -1), I((3,)))
+case("diag_2d", lambda a: a.diag(), I(M))
+case("trace", lambda a: a.trace(), I(M))
+case("pad", lambda a: nnf().pad(a, (1, 2, -1, 0), value=0.5), I(M))
+case("pad_3d_nc", lambda a: nnf().pad(a, (0, 0, 2, 1, 1, 1)), I(X3, layout="t"))
+case("meshgrid", lambda a, b: rtorch.meshgrid(a, b, indexing="xy"), I((3,)), I((2,)))
+case("broadcast_tensors", lambda a, b: rtorch.broadcast_tensors(a, b), I((3, 1)), I((4,)))
+
 # --- softmax family ---
 case("softmax", lambda a: a.softmax(1), I(M))
 case("softmax_dim0_nc", lambda a: rtorch.softmax(a, 0), I(M, layout="t"))
@@ -664,9 +705,9 @@ def _node_names_in_rust_formulas() -> set:
     import pathlib
     import re
 
-    root = pathlib.Path(__file__).resolve().parents[1] / "src" / "autograd"
+    src = pathlib.Path(__file__).resolve().parents[1] / "src"
     names = set()
-    for f in root.rglob("*.rs"):
+    for f in [*(src / "autograd").rglob("*.rs"), *(src / "ops").rglob("*.rs")]:
         names |= set(re.findall(r'"([A-Z][A-Za-z0-9]*Backward[0-9]*|CopySlices)"', f.read_text()))
     return names
 

@@ -9,6 +9,17 @@ from rtorch._C import (  # noqa: F401
     Tensor,
     arange,
     as_tensor,
+    broadcast_tensors,
+    cat,
+    column_stack,
+    dstack,
+    hstack,
+    meshgrid,
+    repeat_interleave,
+    stack,
+    tril_indices,
+    triu_indices,
+    vstack,
     device,
     dtype,
     empty,
@@ -119,10 +130,15 @@ sum mean prod max min amax amin argmax argmin var std norm logsumexp all any cou
 softmax log_softmax matmul mm bmm mv dot outer
 reshape view flatten unflatten squeeze unsqueeze transpose swapaxes permute t narrow select
 unfold clone
+split chunk tensor_split unbind tile roll flip fliplr flipud rot90 movedim moveaxis swapdims
+broadcast_to tril triu diag diagonal diag_embed trace
 """.split()
 for _name in _FORWARDED:
     globals()[_name] = _method_forward(_name)
 del _name
+
+
+concat = concatenate = cat
 
 
 def where(condition: Tensor, input=None, other=None) -> Tensor:

@@ -98,7 +98,7 @@ pub fn eye(n: usize, m: usize, dtype: DType, device: Device) -> Result<Tensor> {
 
 /// Checks that a scalar fits the dtype as torch does for fill/full (e.g. no 1.5 into bool is fine,
 /// but a float into an integer tensor is truncated, and out-of-range ints overflow errors).
-fn check_fill_value(value: Scalar, dtype: DType) -> Result<()> {
+pub(crate) fn check_fill_value(value: Scalar, dtype: DType) -> Result<()> {
     if let (Scalar::Int(v), true) = (value, dtype.is_integral()) {
         let (lo, hi): (i64, i64) = match dtype {
             DType::U8 => (0, 255),
@@ -108,7 +108,15 @@ fn check_fill_value(value: Scalar, dtype: DType) -> Result<()> {
             _ => (i64::MIN, i64::MAX),
         };
         if v < lo || v > hi {
-            return Err(Error::Runtime(format!("value cannot be converted to type {} without overflow", dtype.name())));
+            // torch names the C++ type.
+            let c_type = match dtype {
+                DType::U8 => "uint8_t",
+                DType::I8 => "int8_t",
+                DType::I16 => "int16_t",
+                DType::I32 => "int",
+                _ => "int64_t",
+            };
+            return Err(Error::Runtime(format!("value cannot be converted to type {c_type} without overflow")));
         }
     }
     Ok(())

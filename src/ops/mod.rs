@@ -4,11 +4,15 @@
 pub mod binary;
 pub mod copy;
 pub mod creation;
+pub mod join;
+pub mod pad;
+pub mod rearrange;
 pub mod matmul;
 pub mod random;
 pub mod reduce;
 pub mod softmax;
 pub mod ternary;
+pub mod triangle;
 pub mod unary;
 pub mod view;
 

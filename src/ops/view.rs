@@ -7,7 +7,7 @@ use crate::tensor::Tensor;
 
 impl Tensor {
     /// `self` seen through `layout`, recorded for autograd as the view `kind`.
-    fn view_as_kind(&self, layout: Layout, kind: ViewKind) -> Tensor {
+    pub(crate) fn view_as_kind(&self, layout: Layout, kind: ViewKind) -> Tensor {
         let out = self.with_layout(layout);
         if crate::autograd::is_grad_enabled() {
             // Remembered even when nothing requires grad yet: a later in-place write of a

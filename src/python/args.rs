@@ -81,7 +81,7 @@ pub fn tensor_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Tensor> {
     }
 }
 
-fn int_of(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<i64> {
+pub fn int_of(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<i64> {
     if obj.is_instance_of::<PyBool>() || obj.is_instance_of::<PyFloat>() {
         return Err(PyTypeError::new_err(format!(
             "{what} must be int, not {}",

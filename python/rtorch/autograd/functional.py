@@ -60,7 +60,7 @@ def jacobian(
             blocks = []
             for j, x in enumerate(xs):
                 if per_input[j]:
-                    stacked = _stack(per_input[j])
+                    stacked = rtorch.stack(per_input[j])
                 else:
                     stacked = rtorch.zeros(0, x.numel(), dtype=x.dtype)
                 blocks.append(stacked.reshape(tuple(o.shape) + tuple(x.shape)))
@@ -69,23 +69,6 @@ def jacobian(
         rows = [tuple(b.detach() for b in r) if in_tuple else r.detach() for r in rows]
     return tuple(rows) if out_tuple else rows[0]
 
-
-def _stack(rows: list) -> Tensor:
-    """Stacks equal-length 1-d tensors into a matrix (until torch.stack lands)."""
-    n = rows[0].numel()
-    if any(r.requires_grad for r in rows):
-        # Differentiable: a sum of rows placed by one-hot columns.
-        acc = None
-        for i, r in enumerate(rows):
-            e = rtorch.zeros(len(rows), 1, dtype=r.dtype)
-            e[i, 0] = 1.0
-            term = e * r.reshape(1, n)
-            acc = term if acc is None else acc + term
-        return acc
-    out = rtorch.zeros(len(rows), n, dtype=rows[0].dtype)
-    for i, r in enumerate(rows):
-        out[i].copy_(r)
-    return out
 
 
 def hessian(

@@ -1,9 +1,18 @@
 """``rtorch.nn.functional``: stateless activation and normalisation functions."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Sequence
 
+from rtorch import _C
 from rtorch._C import Tensor
+
+
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Optional[float] = None) -> Tensor:
+    """Pads the last ``len(pad) // 2`` dims of ``input``; ``pad`` lists (before, after) pairs
+    starting from the last dim. Negative amounts crop. Only ``mode='constant'`` for now."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad(): mode {mode!r} is not implemented yet; only 'constant' is")
+    return _C.constant_pad_nd(input, pad, value)
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:

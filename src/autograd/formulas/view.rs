@@ -22,6 +22,8 @@ pub(crate) enum ViewKind {
     Narrow { dim: i64, start: i64, length: i64 },
     Select { dim: i64, index: i64 },
     Slice { dim: i64, start: i64, stop: i64, step: i64 },
+    /// The diagonal of two dims (wrapped), as a new last dim.
+    Diagonal { offset: i64, dim1: usize, dim2: usize },
     /// Sliding windows along `dim` (wrapped), as a new last dim.
     Unfold { dim: i64, size: usize, step: usize },
 }
@@ -35,6 +37,7 @@ impl ViewKind {
             ViewKind::Narrow { .. } | ViewKind::Slice { .. } => "SliceBackward0",
             ViewKind::Select { .. } => "SelectBackward0",
             ViewKind::Unfold { .. } => "UnfoldBackward0",
+            ViewKind::Diagonal { .. } => "DiagonalBackward0",
         }
     }
 
@@ -49,6 +52,7 @@ impl ViewKind {
             ViewKind::Select { dim, index } => t.select(*dim, *index),
             ViewKind::Slice { dim, start, stop, step } => t.slice(*dim, *start, *stop, *step),
             ViewKind::Unfold { dim, size, step } => t.unfold(*dim, *size, *step),
+            ViewKind::Diagonal { offset, dim1, dim2 } => t.diagonal(*offset, *dim1 as i64, *dim2 as i64),
         }
     }
 }

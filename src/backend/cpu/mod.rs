@@ -2,6 +2,7 @@
 
 pub mod alloc;
 pub mod arith;
+pub mod flip;
 pub mod iter;
 pub mod map;
 pub mod math;
