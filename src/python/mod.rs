@@ -8,6 +8,7 @@ mod cuda;
 mod dtype;
 mod errors;
 mod functions;
+mod index_ops;
 mod tensor;
 mod tensor_math;
 
@@ -38,5 +39,6 @@ fn c_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     );
     cuda::register(m)?;
     autograd::register(m)?;
+    index_ops::register(m)?;
     Ok(())
 }

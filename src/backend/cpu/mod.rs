@@ -2,6 +2,8 @@
 
 pub mod alloc;
 pub mod arith;
+pub mod compact;
+pub mod index;
 pub mod iter;
 pub mod map;
 pub mod math;
