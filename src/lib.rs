@@ -31,6 +31,7 @@ pub mod device;
 pub mod dtype;
 pub mod layout;
 pub mod ops;
+pub(crate) mod resize;
 pub mod storage;
 pub mod tensor;
 

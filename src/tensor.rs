@@ -29,6 +29,8 @@ pub(crate) struct TensorImpl {
     /// Made under `inference_mode` (or a view of such a tensor): never recorded or saved
     /// by autograd, and only changed in place inside inference mode.
     pub(crate) is_inference: bool,
+    /// Storage and layout given by `resize_` (newest last); `storage`/`layout` until then.
+    pub(crate) resized: std::sync::OnceLock<Box<crate::resize::Resized>>,
 }
 
 /// An n-dimensional array: a view (shape, strides, offset) into shared storage.
@@ -59,19 +61,29 @@ impl Tensor {
             binding_object: std::sync::atomic::AtomicPtr::new(std::ptr::null_mut()),
             own_version,
             is_inference,
+            resized: std::sync::OnceLock::new(),
         }))
     }
 
     /// A new view of the same storage with another layout.
     pub(crate) fn with_layout(&self, layout: Layout) -> Tensor {
-        Tensor::build(self.0.storage.clone(), layout, self.0.own_version.clone(), self.0.is_inference)
+        Tensor::build(self.storage().clone(), layout, self.0.own_version.clone(), self.0.is_inference)
+    }
+
+    /// The storage and layout in use: the newest from `resize_`, else the original ones.
+    #[inline]
+    fn current(&self) -> (&Arc<Storage>, &Layout) {
+        match crate::resize::newest(&self.0.resized) {
+            Some(r) => (&r.storage, &r.layout),
+            None => (&self.0.storage, &self.0.layout),
+        }
     }
 
     /// The same memory with a version counter of its own (torch's `.data`): in-place
     /// changes through it go unseen by autograd's saved-tensor checks.
     pub fn data(&self) -> Tensor {
         let fresh = Arc::new(std::sync::atomic::AtomicU64::new(0));
-        Tensor::build(self.0.storage.clone(), self.0.layout.clone(), Some(fresh), self.0.is_inference)
+        Tensor::build(self.storage().clone(), self.layout().clone(), Some(fresh), self.0.is_inference)
     }
 
     /// Uninitialised-by-contract (but defined) memory of the given shape.
@@ -108,7 +120,7 @@ impl Tensor {
     }
 
     pub fn shape(&self) -> &[usize] {
-        &self.0.layout.shape
+        &self.layout().shape
     }
 
     /// The size of a dim (negative dims count from the end).
@@ -116,23 +128,24 @@ impl Tensor {
         if self.ndim() == 0 {
             return Err(Error::Index(format!("Dimension specified as {dim} but tensor has no dimensions")));
         }
-        Ok(self.0.layout.shape[self.0.layout.dim(dim)?])
+        let layout = self.layout();
+        Ok(layout.shape[layout.dim(dim)?])
     }
 
     pub fn strides(&self) -> &[usize] {
-        &self.0.layout.strides
+        &self.layout().strides
     }
 
     pub fn storage_offset(&self) -> usize {
-        self.0.layout.offset
+        self.layout().offset
     }
 
     pub fn layout(&self) -> &Layout {
-        &self.0.layout
+        self.current().1
     }
 
     pub fn storage(&self) -> &Arc<Storage> {
-        &self.0.storage
+        self.current().0
     }
 
     pub fn dtype(&self) -> DType {
@@ -144,7 +157,7 @@ impl Tensor {
     }
 
     pub fn ndim(&self) -> usize {
-        self.0.layout.ndim()
+        self.layout().ndim()
     }
 
     pub fn dim(&self) -> usize {
@@ -152,21 +165,21 @@ impl Tensor {
     }
 
     pub fn numel(&self) -> usize {
-        self.0.layout.numel()
+        self.layout().numel()
     }
 
     pub fn is_contiguous(&self) -> bool {
-        self.0.layout.is_contiguous()
+        self.layout().is_contiguous()
     }
 
     /// Address of the first element.
     pub fn data_ptr(&self) -> usize {
-        self.0.storage.data_ptr() + self.0.layout.offset * self.dtype().size()
+        self.storage().data_ptr() + self.layout().offset * self.dtype().size()
     }
 
     /// True when both handles view the same storage.
     pub fn same_storage(&self, other: &Tensor) -> bool {
-        Arc::ptr_eq(&self.0.storage, &other.0.storage)
+        Arc::ptr_eq(self.storage(), other.storage())
     }
 
     /// Typed pointer to the first element of a CPU tensor.
@@ -178,10 +191,11 @@ impl Tensor {
                 self.dtype().scalar_name()
             )));
         }
-        let base = self.0.storage.cpu_ptr()? as *mut T;
+        let (storage, layout) = self.current();
+        let base = storage.cpu_ptr()? as *mut T;
         // SAFETY: the layout's offset lies within the storage (views are built from valid
         // layouts); wrapping_add avoids UB claims even for empty tensors.
-        Ok(base.wrapping_add(self.0.layout.offset))
+        Ok(base.wrapping_add(layout.offset))
     }
 
     /// Errors unless the tensor lives on the CPU.
@@ -233,7 +247,7 @@ impl Tensor {
     pub fn version(&self) -> u64 {
         match &self.0.own_version {
             Some(v) => v.load(std::sync::atomic::Ordering::Acquire),
-            None => self.0.storage.version(),
+            None => self.storage().version(),
         }
     }
 
@@ -255,7 +269,7 @@ impl Tensor {
             Some(v) => {
                 v.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
             }
-            None => self.0.storage.bump_version(),
+            None => self.storage().bump_version(),
         }
     }
 }

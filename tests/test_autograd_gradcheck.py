@@ -301,6 +301,61 @@ case("unfold_neg_dim_3d", lambda a: a.unfold(-1, 2, 2), I(X3))
 case("unfold_0dim", lambda a: a.unfold(0, 1, 1), I(()))
 case("masked_fill_tensor_value", lambda a, v: a.masked_fill(a > 0, v), I(M), I(()))
 
+# --- index ops ---
+def L(*values, dtype=rtorch.int64):  # noqa: E302 - an index tensor (a constant, no gradient)
+    return rtorch.tensor(list(values), dtype=dtype)
+
+
+ROWS = [[0, 2], [1, 3], [3, 0]]  # distinct targets within each row of M
+DUPS = [[0, 0, 3], [1, 2, 1], [3, 3, 3]]  # repeated targets within rows
+MASK = [True, False, True, True]
+case("index_select", lambda a: a.index_select(0, L(2, 0, 2)), I(M))
+case("index_select_int32_nc", lambda a: rtorch.index_select(a, 1, L(3, 1, dtype=rtorch.int32)), I(M, layout="t"))
+case("index_select_0dim", lambda a: a.index_select(0, L(0)), I(()))
+case("take", lambda a: a.take(rtorch.tensor([[0, -1], [5, 5]])), I(M))
+case("take_nc", lambda a: rtorch.take(a, L(7, 0, -12)), I(M, layout="s"))
+case("take_along_dim", lambda a: a.take_along_dim(rtorch.tensor([[0, 2], [1, 1], [3, -1]]), 1), I(M))
+case("take_along_dim_flat", lambda a: rtorch.take_along_dim(a, L(11, 0, 4)), I(M))
+case("gather", lambda a: a.gather(1, rtorch.tensor(DUPS)), I(M))
+case("gather_dim0_nc", lambda a: rtorch.gather(a, 0, rtorch.tensor([[2, 0, 1, 2]])), I(M, layout="t"))
+case("scatter", lambda a, s: a.scatter(1, rtorch.tensor(ROWS), s), I(M), I((3, 2)))
+case("scatter_src_larger_nc", lambda a, s: rtorch.scatter(a, 1, rtorch.tensor(ROWS), s), I(M, layout="s"), I((3, 3), layout="t"))
+case("scatter_value", lambda a: a.scatter(0, rtorch.tensor([[2, 0, 1, 1]]), value=1.5), I(M))
+case("scatter_inplace", lambda a, s: a.clone().scatter_(1, rtorch.tensor(ROWS), s), I(M), I((3, 2)))
+case("scatter_add", lambda a, s: a.scatter_add(1, rtorch.tensor(DUPS), s), I(M), I((3, 3)))
+case("scatter_add_inplace_nc", lambda a, s: (a * 1).scatter_add_(0, rtorch.tensor([[0, 2, 2, 0]]), s), I(M), I((2, 4), layout="t"))
+case("scatter_reduce_sum", lambda a, s: a.scatter_reduce(1, rtorch.tensor(DUPS), s, "sum"), I(M), I((3, 3)))
+case("scatter_reduce_sum_exclude_self", lambda a, s: a.scatter_reduce(1, rtorch.tensor(DUPS), s, "sum", include_self=False),
+     I(M), I((3, 3)))
+case("scatter_reduce_mean", lambda a, s: a.scatter_reduce(1, rtorch.tensor(DUPS), s, "mean"), I(M), I((3, 3)))
+case("scatter_reduce_mean_exclude_self",
+     lambda a, s: rtorch.scatter_reduce(a, 1, rtorch.tensor(DUPS), s, "mean", include_self=False), I(M), I((3, 4)))
+case("scatter_reduce_amax", lambda a, s: a.scatter_reduce(1, rtorch.tensor(DUPS), s, "amax"), I(M, distinct), I((3, 3), distinct))
+case("scatter_reduce_amin_exclude_self",
+     lambda a, s: a.scatter_reduce(1, rtorch.tensor(DUPS), s, "amin", include_self=False), I(M, distinct), I((3, 3), distinct))
+case("scatter_reduce_prod", lambda a, s: a.scatter_reduce(1, rtorch.tensor(DUPS), s, "prod"), I(M, pos), I((3, 3), pos))
+case("scatter_reduce_prod_exclude_self_zeros",
+     lambda a, s: a.scatter_reduce(1, rtorch.tensor(DUPS), s, "prod", include_self=False), I(M, zero_in_rows), I((3, 3), pos))
+case("scatter_reduce_inplace", lambda a, s: a.clone().scatter_reduce_(0, rtorch.tensor([[0, 2, 2, 1]]), s, "mean"),
+     I(M), I((1, 4)))
+case("index_add", lambda a, s: a.index_add(0, L(2, 0, 2), s, alpha=1.5), I(M), I((3, 4)))
+case("index_add_int32_nc", lambda a, s: rtorch.index_add(a, 1, L(3, 3, dtype=rtorch.int32), s), I(M, layout="t"),
+     I((3, 2), layout="s"))
+case("index_add_inplace", lambda a, s: a.clone().index_add_(1, L(1), s), I(M), I((3, 1)))
+case("index_copy", lambda a, s: a.index_copy(1, L(3, 0), s), I(M), I((3, 2)))
+case("index_copy_inplace_nc", lambda a, s: (a * 1).index_copy_(0, L(1), s), I(M, layout="t"), I((1, 4)))
+case("index_fill", lambda a: a.index_fill(1, L(0, -1), 2.0), I(M))
+case("index_fill_tensor_value", lambda a, v: a.index_fill(0, L(2, 2, 0), v), I(M), I(()))
+case("index_fill_inplace", lambda a: a.clone().index_fill_(1, L(2), -1.0), I(M))
+case("index_put", lambda a, v: a.index_put((L(0, 2), L(1, -1)), v), I(M), I((2,)))
+case("index_put_accumulate_broadcast", lambda a, v: a.index_put((L(0, 0, 2),), v, accumulate=True), I(M), I((4,)))
+case("index_put_inplace_nc", lambda a, v: (a * 1).index_put_((L(1), L(2)), v, True), I(M, layout="t"), I((1,)))
+case("masked_select", lambda a: a.masked_select(rtorch.tensor(MASK)), I(M))
+case("masked_select_nc_broadcast_self", lambda a: a.masked_select(rtorch.ones(2, 3, 4, dtype=rtorch.bool)), I(M, layout="s"))
+case("masked_scatter", lambda a, s: a.masked_scatter(rtorch.tensor(MASK), s), I(M), I((12,)))
+case("masked_scatter_larger_source", lambda a, s: a.masked_scatter(a > 0, s), I(M), I((4, 5)))
+case("masked_scatter_inplace", lambda a, s: a.clone().masked_scatter_(rtorch.tensor(MASK), s), I(M), I((3, 3)))
+
 # --- matrix products ---
 case("matmul_2d", lambda a, b: a @ b, I(M), I((4, 5)))
 case("matmul_nc", lambda a, b: rtorch.matmul(a, b), I(M, layout="t"), I((4, 2), layout="s"))

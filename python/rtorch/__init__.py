@@ -49,6 +49,23 @@ from rtorch._C import (  # noqa: F401
     zeros,
     zeros_like,
 )
+from rtorch._C import (  # noqa: F401  index ops (src/python/index_ops.rs)
+    argwhere,
+    gather,
+    index_add,
+    index_copy,
+    index_fill,
+    index_put,
+    index_select,
+    masked_scatter,
+    masked_select,
+    nonzero,
+    scatter,
+    scatter_add,
+    scatter_reduce,
+    take,
+    take_along_dim,
+)
 from rtorch._size import Size  # noqa: F401
 from rtorch._tensor_str import printoptions, set_printoptions  # noqa: F401
 from rtorch import return_types, cuda, nn, autograd  # noqa: F401,E402

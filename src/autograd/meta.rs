@@ -195,7 +195,7 @@ impl Tensor {
 
     /// The same data without autograd history (`detach`).
     pub fn detach(&self) -> Tensor {
-        self.with_layout(self.0.layout.clone())
+        self.with_layout(self.layout().clone())
     }
 
     /// The tensor this one is a recorded view of, and the views from it.

@@ -4,11 +4,12 @@
 pub mod binary;
 pub mod copy;
 pub mod creation;
+pub mod index;
 pub mod join;
-pub mod pad;
-pub mod rearrange;
 pub mod matmul;
+pub mod pad;
 pub mod random;
+pub mod rearrange;
 pub mod reduce;
 pub mod softmax;
 pub mod ternary;

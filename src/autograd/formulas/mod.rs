@@ -4,6 +4,7 @@
 
 pub mod binary;
 pub mod copy;
+pub mod index;
 pub mod matmul;
 pub mod reduce;
 pub mod softmax;

@@ -2,7 +2,9 @@
 
 pub mod alloc;
 pub mod arith;
+pub mod compact;
 pub mod flip;
+pub mod index;
 pub mod iter;
 pub mod map;
 pub mod math;

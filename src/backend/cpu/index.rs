@@ -1,0 +1,226 @@
+//! Index kernels: range checks of index tensors, gather (reads through an index) and
+//! scatter (writes or accumulates through an index).
+//!
+//! Both work on operands laid over the index's shape. `dim` is the indexed dim: the operand
+//! that is addressed through the index has stride 0 there, and the index value times its
+//! real stride along `dim` is added to its offset.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+
+use super::iter::{SendPtr, StridedIter, PARALLEL_THRESHOLD};
+use super::map::{simd, Operand};
+use crate::dtype::Element;
+
+/// An index value made non-negative (`v + size` for a negative `v`) and checked against
+/// `size`; `None` when out of range, or negative where negatives are not allowed.
+#[inline(always)]
+fn resolve(v: i64, size: usize, allow_negative: bool) -> Option<usize> {
+    let v = if allow_negative && v < 0 { v.wrapping_add(size as i64) } else { v };
+    if v >= 0 && (v as u64) < size as u64 {
+        Some(v as usize)
+    } else {
+        None
+    }
+}
+
+/// The first entry (in row-major order) of the index tensor at `ptr` (with `shape` and
+/// `strides`) that is not a valid index into a dim of `size`, if any. Parallel scan first,
+/// so the common valid case costs one pass.
+///
+/// # Safety
+/// `ptr` with `strides` must address `shape`'s elements.
+pub unsafe fn first_bad_index<I: Element>(ptr: *const I, shape: &[usize], strides: &[usize], size: usize, allow_negative: bool) -> Option<i64> {
+    let it = StridedIter::new(shape, [strides]);
+    let [s] = it.inner_strides();
+    let p = SendPtr(ptr as *mut I);
+    let bad = AtomicBool::new(false);
+    it.par_runs(|[o], n| {
+        // SAFETY: the run lies inside the index tensor.
+        let any = (0..n).any(|j| unsafe { resolve((*p.get().add(o + j * s)).to_i64(), size, allow_negative) }.is_none());
+        if any {
+            bad.store(true, Ordering::Relaxed);
+        }
+    });
+    if !bad.load(Ordering::Relaxed) {
+        return None;
+    }
+    let mut first = None;
+    it.for_each_run(0, it.numel(), |[o], n| {
+        for j in 0..n {
+            // SAFETY: as above.
+            let v = unsafe { *p.get().add(o + j * s) }.to_i64();
+            if first.is_none() && resolve(v, size, allow_negative).is_none() {
+                first = Some(v);
+            }
+        }
+    });
+    first
+}
+
+/// `out[p] = src[p + index[p] * src_dim_stride]` over `shape` (the index's), where `src`
+/// has stride 0 along the indexed dim. Returns false (leaving `out` partly written) when an
+/// index is out of range; the caller then reports it with [`first_bad_index`].
+///
+/// # Safety
+/// Every operand must address `shape`'s elements with its strides, `src` plus any in-range
+/// index times `src_dim_stride` must stay inside the source, and `out` must not overlap the
+/// inputs.
+pub unsafe fn gather<T: Copy + Send + Sync, I: Element>(
+    shape: &[usize],
+    out: Operand<T>,
+    index: Operand<I>,
+    src: Operand<T>,
+    src_dim_stride: usize,
+    size: usize,
+    allow_negative: bool,
+) -> bool {
+    let it = StridedIter::new(shape, [out.strides, index.strides, src.strides]);
+    let [so, si, ss] = it.inner_strides();
+    let (po, pi, ps) = (out.ptr, index.ptr, src.ptr);
+    let ok = AtomicBool::new(true);
+    it.par_runs(|[oo, oi, os], n| {
+        // SAFETY: offsets come from the operands' layouts; resolved indices are in range.
+        unsafe {
+            let (o, i, s) = (po.get().add(oo), pi.get().add(oi) as *const I, ps.get().add(os) as *const T);
+            if si == 0 {
+                // One index for the whole run (index_select, take of a broadcast index).
+                let Some(v) = resolve((*i).to_i64(), size, allow_negative) else {
+                    ok.store(false, Ordering::Relaxed);
+                    return;
+                };
+                let s = s.add(v * src_dim_stride);
+                if so == 1 && ss == 1 {
+                    std::ptr::copy_nonoverlapping(s, o, n);
+                } else {
+                    for j in 0..n {
+                        *o.add(j * so) = *s.add(j * ss);
+                    }
+                }
+            } else if so == 1 && si == 1 && ss == 0 {
+                // Gathering along the innermost dim: a run reads one slice of the source.
+                for j in 0..n {
+                    let Some(v) = resolve((*i.add(j)).to_i64(), size, allow_negative) else {
+                        ok.store(false, Ordering::Relaxed);
+                        return;
+                    };
+                    *o.add(j) = *s.add(v * src_dim_stride);
+                }
+            } else {
+                for j in 0..n {
+                    let Some(v) = resolve((*i.add(j * si)).to_i64(), size, allow_negative) else {
+                        ok.store(false, Ordering::Relaxed);
+                        return;
+                    };
+                    *o.add(j * so) = *s.add(j * ss + v * src_dim_stride);
+                }
+            }
+        }
+    });
+    ok.load(Ordering::Relaxed)
+}
+
+/// An operand of a scatter: its strides over the index's shape without the indexed dim
+/// (`rows`), and its stride along that dim (`along`).
+#[derive(Clone, Copy)]
+pub struct Fibres<'a, T> {
+    pub ptr: SendPtr<T>,
+    pub rows: &'a [usize],
+    pub along: usize,
+}
+
+impl<'a, T> Fibres<'a, T> {
+    pub fn new(ptr: *mut T, rows: &'a [usize], along: usize) -> Self {
+        Fibres { ptr: SendPtr(ptr), rows, along }
+    }
+}
+
+/// `target[row, index[row, k]] = f(target[row, index[row, k]], src[row, k])` for every row
+/// (a position of the index's other dims) and every k < `len` (the index's size along the
+/// indexed dim), in order of k within a row. Index entries must have been checked; negative
+/// ones count from the end of the target's dim of `size`.
+///
+/// Two entries can only hit the same target element when they share a row, so rows are
+/// split across threads and each row's entries are applied in order by one thread: the
+/// result is deterministic, and equals the sequential one.
+///
+/// # Safety
+/// Operands must address their elements for `rows_shape` x `len`; the target plus any valid
+/// index times `target_dim_stride` must stay inside the target, which must not overlap the
+/// index or the source, nor have two rows sharing memory.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn scatter<T: Copy + Send + Sync, I: Element>(
+    rows_shape: &[usize],
+    len: usize,
+    target: Fibres<T>,
+    target_dim_stride: usize,
+    size: usize,
+    index: Fibres<I>,
+    src: Fibres<T>,
+    f: impl Fn(T, T) -> T + Sync,
+) {
+    let it = StridedIter::new(rows_shape, [target.rows, index.rows, src.rows]);
+    let [rt, ri, rs] = it.inner_strides();
+    let (ki, ks) = (index.along, src.along);
+    let (pt, pi, ps) = (target.ptr, index.ptr, src.ptr);
+    let sd = target_dim_stride;
+    let idx = move |p: *const I| -> usize {
+        // SAFETY (of the callers' reads): entries were range-checked by the caller.
+        let v = unsafe { *p }.to_i64();
+        (if v < 0 { v + size as i64 } else { v }) as usize
+    };
+    // Loop over whichever of (rows, k) walks the streamed operands with smaller strides.
+    let k_inner = ks + ki <= rs + ri;
+    let run = |[ot, oi, os]: [usize; 3], n: usize| {
+        let f = &f;
+        // SAFETY: offsets come from the operands' layouts; indices were checked.
+        unsafe {
+            let (t, i, s) = (pt.get().add(ot), pi.get().add(oi) as *const I, ps.get().add(os) as *const T);
+            if k_inner || n == 1 {
+                for r in 0..n {
+                    let (t, i, s) = (t.add(r * rt), i.add(r * ri), s.add(r * rs));
+                    for k in 0..len {
+                        let d = t.add(idx(i.add(k * ki)) * sd);
+                        *d = f(*d, *s.add(k * ks));
+                    }
+                }
+            } else {
+                for k in 0..len {
+                    let (i, s) = (i.add(k * ki), s.add(k * ks));
+                    if ri == 0 {
+                        // index_add / index_copy: one target slice per k.
+                        let d = t.add(idx(i) * sd);
+                        if rt == 1 && rs == 1 {
+                            simd(#[inline(always)] move || {
+                                for r in 0..n {
+                                    *d.add(r) = f(*d.add(r), *s.add(r));
+                                }
+                            });
+                        } else {
+                            for r in 0..n {
+                                *d.add(r * rt) = f(*d.add(r * rt), *s.add(r * rs));
+                            }
+                        }
+                    } else {
+                        for r in 0..n {
+                            let d = t.add(r * rt + idx(i.add(r * ri)) * sd);
+                            *d = f(*d, *s.add(r * rs));
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let rows = it.numel();
+    let threads = super::threads::get_num_threads();
+    if rows < 2 || rows.saturating_mul(len) < PARALLEL_THRESHOLD || threads <= 1 {
+        it.for_each_run(0, rows, run);
+        return;
+    }
+    let chunk = rows.div_ceil(threads * 4).max(1);
+    (0..rows.div_ceil(chunk)).into_par_iter().for_each(|c| {
+        let start = c * chunk;
+        it.for_each_run(start, (start + chunk).min(rows), run);
+    });
+}
