@@ -252,3 +252,32 @@ def raises(exc, pattern, fn):
     msg = str(info.value)
     assert re.search(pattern, msg), f"message {msg!r} does not match {pattern!r}"
     return msg
+
+
+# ---- library-agnostic op-test helpers (rtorch or torch as `lib`) ----------------------------
+def T(lib, arr, name):
+    """A `lib` tensor of dtype `name` with the values of numpy `arr` (own, contiguous memory)."""
+    return lib.tensor(np.array(arr, order="C"), dtype=getattr(lib, name))
+
+
+def N(t) -> np.ndarray:
+    """A numpy copy of a tensor (bfloat16 through float32)."""
+    t = t.detach()
+    if dname(t) == "bfloat16":
+        t = t.float()
+    return np.array(t.numpy(), copy=True)
+
+
+def lay(lib, kind, name):
+    """(tensor, numpy) of shape (3, 4, 5) laid out as `kind` (same layouts as conftest.layout)."""
+    if kind == "contiguous":
+        a = np_vals((3, 4, 5), name)
+        return T(lib, a, name), a
+    if kind == "transposed":
+        a = np_vals((5, 4, 3), name, seed=1)
+        return T(lib, a, name).permute(2, 1, 0), a.transpose(2, 1, 0)
+    if kind == "sliced":
+        a = np_vals((7, 12, 6), name, seed=2)
+        return T(lib, a, name)[1::2, ::3, 1:], a[1::2, ::3, 1:]
+    a = np_vals((3, 1, 5), name, seed=3)
+    return T(lib, a, name).expand(3, 4, 5), np.broadcast_to(a, (3, 4, 5))

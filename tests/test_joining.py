@@ -13,25 +13,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import ALL_DTYPES, FLOAT_DTYPES, LAYOUT_KINDS, dname, np_vals
+from conftest import ALL_DTYPES, FLOAT_DTYPES, LAYOUT_KINDS, N, T, dname, lay, np_vals
 
 
 # ----------------------------------------------------------------------------------------------------------
 # helpers (library-agnostic: they work on rtorch and on torch)
 # ----------------------------------------------------------------------------------------------------------
-def T(lib, arr, name):
-    """A `lib` tensor of dtype `name` with the values of numpy `arr` (own, contiguous memory)."""
-    return lib.tensor(np.array(arr, order="C"), dtype=getattr(lib, name))
-
-
-def N(t) -> np.ndarray:
-    """A numpy copy of a tensor (bfloat16 through float32)."""
-    t = t.detach()
-    if dname(t) == "bfloat16":
-        t = t.float()
-    return np.array(t.numpy(), copy=True)
-
-
 def check(t, expected, name):
     """`t` has dtype `name`, the shape of `expected` and exactly its values (all ops here are exact)."""
     expected = np.asarray(expected)
@@ -45,21 +32,6 @@ def check_all(ts, expected, name):
     assert len(ts) == len(expected), f"{len(ts)} pieces != {len(expected)}"
     for t, e in zip(ts, expected):
         check(t, e, name)
-
-
-def lay(lib, kind, name):
-    """(tensor, numpy) of shape (3, 4, 5) laid out as `kind` (same layouts as conftest.layout)."""
-    if kind == "contiguous":
-        a = np_vals((3, 4, 5), name)
-        return T(lib, a, name), a
-    if kind == "transposed":
-        a = np_vals((5, 4, 3), name, seed=1)
-        return T(lib, a, name).permute(2, 1, 0), a.transpose(2, 1, 0)
-    if kind == "sliced":
-        a = np_vals((7, 12, 6), name, seed=2)
-        return T(lib, a, name)[1::2, ::3, 1:], a[1::2, ::3, 1:]
-    a = np_vals((3, 1, 5), name, seed=3)
-    return T(lib, a, name).expand(3, 4, 5), np.broadcast_to(a, (3, 4, 5))
 
 
 def owner(lib, shape=(4, 6)):
@@ -197,13 +169,12 @@ def test_cat_stack_out(lib):
     o = lib.empty(4, 3, dtype=lib.float32)  # float64 -> float32 out is allowed
     lib.cat([x, T(lib, b, "float64")], out=o)
     check(o, np.concatenate([a, b]), "float32")
-    o = lib.empty(0)
-    if lib.__name__ == "rtorch":  # documented deviation: rtorch never resizes an out= tensor
-        with pytest.raises(RuntimeError, match="does not resize out= tensors"):
-            lib.cat([x, y], 1, out=o)
-    else:
-        lib.cat([x, y], 1, out=o)
-        check(o, np.concatenate([a, b], 1), "float32")
+    o = lib.empty(0)  # resized to the result's shape
+    assert lib.cat([x, y], 1, out=o) is o
+    check(o, np.concatenate([a, b], 1), "float32")
+    o = lib.empty(0, dtype=lib.int32)
+    lib.stack([T(lib, i, "int64"), T(lib, i, "int64")], 1, out=o)
+    check(o, np.stack([i, i], 1), "int32")
 
 
 @pytest.mark.parametrize("name", ["float32", "int32", "bool", "float16"])

@@ -10,12 +10,14 @@ from rtorch._C import (  # noqa: F401
     arange,
     as_tensor,
     broadcast_tensors,
+    bucketize,
     cat,
     column_stack,
     dstack,
     hstack,
     meshgrid,
     repeat_interleave,
+    searchsorted,
     stack,
     tril_indices,
     triu_indices,
@@ -149,6 +151,8 @@ reshape view flatten unflatten squeeze unsqueeze transpose swapaxes permute t na
 unfold clone
 split chunk tensor_split unbind tile roll flip fliplr flipud rot90 movedim moveaxis swapdims
 broadcast_to tril triu diag diagonal diag_embed trace
+sort argsort msort topk kthvalue median nanmedian mode cumsum cumprod cummax cummin logcumsumexp
+diff unique unique_consecutive bincount histc
 """.split()
 for _name in _FORWARDED:
     globals()[_name] = _method_forward(_name)

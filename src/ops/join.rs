@@ -87,20 +87,12 @@ fn cat_into(tensors: &[Tensor], dim: i64, out: Option<&Tensor>) -> Result<Tensor
     Ok(result)
 }
 
-/// `out=` rules: the inputs' dtype must cast to `out`'s, and `out` must have the result's
-/// shape (rtorch does not resize an `out` tensor).
+/// `out=` rules: the inputs' dtype must cast to `out`'s; `out` takes the result's shape.
 fn check_out(op: &str, dtype: DType, shape: &[usize], out: &Tensor) -> Result<()> {
     if !crate::ops::binary::can_cast(dtype, out.dtype()) {
         return Err(Error::Type(format!("{op}: input types can't be cast to the desired output type {}", out.dtype().scalar_name())));
     }
-    if out.shape() != shape {
-        bail!(
-            "{op}: out= has shape {} but the result has shape {}; rtorch does not resize out= tensors",
-            fmt_shape(out.shape()),
-            fmt_shape(shape)
-        );
-    }
-    Ok(())
+    out.resize_(shape)
 }
 
 fn finish_out(result: Tensor, out: Option<&Tensor>) -> Result<Tensor> {

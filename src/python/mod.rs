@@ -9,6 +9,7 @@ mod dtype;
 mod errors;
 mod functions;
 mod join_ops;
+mod sort_ops;
 mod index_ops;
 mod tensor;
 mod tensor_math;
@@ -41,6 +42,7 @@ fn c_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     cuda::register(m)?;
     autograd::register(m)?;
     join_ops::register(m)?;
+    sort_ops::register(m)?;
     index_ops::register(m)?;
     Ok(())
 }

@@ -7,6 +7,7 @@ pub mod copy;
 pub mod index;
 pub mod matmul;
 pub mod reduce;
+pub mod select;
 pub mod softmax;
 pub mod ternary;
 pub mod unary;

@@ -9,4 +9,6 @@ pub mod iter;
 pub mod map;
 pub mod math;
 pub mod reduce;
+pub mod scan;
+pub mod sort;
 pub mod threads;

@@ -1,0 +1,66 @@
+//! Cumulative (scan) kernels along one dim of a contiguous (outer, n, inner) buffer, in
+//! place: blocks of n * inner are independent and run in parallel.
+
+use rayon::prelude::*;
+
+use crate::dtype::Element;
+
+const PARALLEL_NUMEL: usize = 1 << 15;
+
+fn for_blocks<T: Send>(data: &mut [T], block: usize, f: impl Fn(&mut [T]) + Sync) {
+    if block == 0 {
+        return;
+    }
+    if data.len() >= PARALLEL_NUMEL && data.len() > block && super::threads::get_num_threads() > 1 {
+        data.par_chunks_mut(block).for_each(&f);
+    } else {
+        data.chunks_mut(block).for_each(f);
+    }
+}
+
+/// data[i] = combine(data[i - 1], data[i]) along the dim, for every position of `inner`.
+pub fn scan<T: Copy + Send + Sync>(data: &mut [T], n: usize, inner: usize, combine: impl Fn(T, T) -> T + Sync) {
+    for_blocks(data, n * inner, |b| {
+        for i in 1..n {
+            let (done, rest) = b.split_at_mut(i * inner);
+            let prev = &done[(i - 1) * inner..];
+            for (x, &p) in rest[..inner].iter_mut().zip(prev) {
+                *x = combine(p, *x);
+            }
+        }
+    });
+}
+
+/// Running maximum (or minimum) with the position it came from; ties take the later
+/// position and NaN, once seen, stays (torch's cummax/cummin).
+pub fn scan_extreme<T: Element>(values: &mut [T], indices: &mut [i64], n: usize, inner: usize, max: bool) {
+    let block = n * inner;
+    if block == 0 {
+        return;
+    }
+    let run = |(v, ix): (&mut [T], &mut [i64])| {
+        for j in 0..inner {
+            let (mut best, mut at) = (v[j], 0i64);
+            ix[j] = 0;
+            for i in 1..n {
+                let x = v[i * inner + j];
+                #[allow(clippy::eq_op)] // x != x: NaN
+                let nan_best = best != best;
+                #[allow(clippy::eq_op)]
+                let nan_x = x != x;
+                // Once NaN, the running value stays NaN and follows each later NaN.
+                let take = if nan_best { nan_x } else { nan_x || if max { x >= best } else { x <= best } };
+                if take {
+                    (best, at) = (x, i as i64);
+                }
+                v[i * inner + j] = best;
+                ix[i * inner + j] = at;
+            }
+        }
+    };
+    if values.len() >= PARALLEL_NUMEL && values.len() > block && super::threads::get_num_threads() > 1 {
+        values.par_chunks_mut(block).zip(indices.par_chunks_mut(block)).for_each(run);
+    } else {
+        values.chunks_mut(block).zip(indices.chunks_mut(block)).for_each(run);
+    }
+}

@@ -1,0 +1,139 @@
+//! Row kernels for sorting and selection: each row of a contiguous (rows, n) buffer is
+//! processed independently, rows in parallel. NaN orders above every number, as in torch.
+
+use std::cmp::Ordering;
+
+use rayon::prelude::*;
+
+use crate::dtype::Element;
+
+/// torch's sort order: numbers ascending, NaN last (equal to each other).
+#[inline]
+pub fn total_cmp<T: Element>(a: &T, b: &T) -> Ordering {
+    #[allow(clippy::eq_op)] // x != x is the NaN test for every Element type
+    match (a != a, b != b) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        (false, false) => a.partial_cmp(b).unwrap_or(Ordering::Equal),
+    }
+}
+
+fn ordering<T: Element>(descending: bool) -> impl Fn(&(T, i64), &(T, i64)) -> Ordering + Copy {
+    move |a, b| {
+        let o = total_cmp(&a.0, &b.0);
+        if descending { o.reverse() } else { o }
+    }
+}
+
+/// Rows above which the work is split across threads.
+const PARALLEL_NUMEL: usize = 1 << 14;
+
+/// Runs `f(row, values_out, indices_out)` for every row, in parallel when large.
+fn for_rows<T: Element>(src: &[T], n: usize, m: usize, values: &mut [T], indices: &mut [i64], f: impl Fn(&[T], &mut [T], &mut [i64]) + Sync) {
+    if n == 0 || m == 0 {
+        return;
+    }
+    let work = src.par_chunks(n).zip(values.par_chunks_mut(m)).zip(indices.par_chunks_mut(m));
+    if src.len() >= PARALLEL_NUMEL && super::threads::get_num_threads() > 1 {
+        work.for_each(|((row, v), i)| f(row, v, i));
+    } else {
+        src.chunks(n).zip(values.chunks_mut(m)).zip(indices.chunks_mut(m)).for_each(|((row, v), i)| f(row, v, i));
+    }
+}
+
+/// Sorts every row (stably); writes the sorted values and their original positions.
+pub fn sort_rows<T: Element>(src: &[T], n: usize, descending: bool, values: &mut [T], indices: &mut [i64]) {
+    for_rows(src, n, n, values, indices, |row, v, idx| {
+        let mut pairs: Vec<(T, i64)> = row.iter().enumerate().map(|(i, &x)| (x, i as i64)).collect();
+        pairs.sort_by(ordering(descending));
+        for (j, (x, i)) in pairs.into_iter().enumerate() {
+            v[j] = x;
+            idx[j] = i;
+        }
+    });
+}
+
+/// The `k` largest (or smallest) of every row, sorted or in selection order.
+pub fn topk_rows<T: Element>(src: &[T], n: usize, k: usize, largest: bool, sorted: bool, values: &mut [T], indices: &mut [i64]) {
+    for_rows(src, n, k, values, indices, |row, v, idx| {
+        let mut pairs: Vec<(T, i64)> = row.iter().enumerate().map(|(i, &x)| (x, i as i64)).collect();
+        let cmp = ordering(largest);
+        if k < n {
+            pairs.select_nth_unstable_by(k, cmp);
+        }
+        let top = &mut pairs[..k];
+        if sorted {
+            top.sort_by(cmp);
+        }
+        for (j, &(x, i)) in top.iter().enumerate() {
+            v[j] = x;
+            idx[j] = i;
+        }
+    });
+}
+
+/// Which element of a row `kth_rows` picks.
+#[derive(Clone, Copy)]
+pub enum Kth {
+    /// The k-th smallest (1-based), NaN counting as the largest.
+    Fixed(usize),
+    /// The lower median; a row holding NaN gives its first NaN.
+    Median,
+    /// The lower median of the non-NaN entries (NaN when there are none).
+    NanMedian,
+}
+
+/// The element `kth` picks from every row, and its position.
+pub fn kth_rows<T: Element>(src: &[T], n: usize, kth: Kth, values: &mut [T], indices: &mut [i64]) {
+    for_rows(src, n, 1, values, indices, |row, v, idx| {
+        #[allow(clippy::eq_op)]
+        let is_nan = |x: &T| x != x;
+        let k = match kth {
+            Kth::Fixed(k) => k,
+            Kth::Median => match row.iter().position(is_nan) {
+                Some(p) => {
+                    (v[0], idx[0]) = (row[p], p as i64);
+                    return;
+                }
+                None => (n - 1) / 2 + 1,
+            },
+            Kth::NanMedian => {
+                let numbers = row.iter().filter(|x| !is_nan(x)).count();
+                if numbers == 0 {
+                    (v[0], idx[0]) = (row[0], 0);
+                    return;
+                }
+                (numbers - 1) / 2 + 1
+            }
+        };
+        let mut pairs: Vec<(T, i64)> = row.iter().enumerate().map(|(i, &x)| (x, i as i64)).collect();
+        let (_, &mut (x, i), _) = pairs.select_nth_unstable_by(k - 1, ordering(false));
+        v[0] = x;
+        idx[0] = i;
+    });
+}
+
+/// The most frequent value of every row (the smallest among equally frequent ones) and
+/// the last position where it occurs.
+pub fn mode_rows<T: Element>(src: &[T], n: usize, values: &mut [T], indices: &mut [i64]) {
+    for_rows(src, n, 1, values, indices, |row, v, idx| {
+        let mut pairs: Vec<(T, i64)> = row.iter().enumerate().map(|(i, &x)| (x, i as i64)).collect();
+        pairs.sort_by(ordering(false));
+        let (mut best, mut best_count) = (0usize, 0usize);
+        let mut start = 0;
+        while start < pairs.len() {
+            let mut end = start + 1;
+            while end < pairs.len() && total_cmp(&pairs[end].0, &pairs[start].0) == Ordering::Equal {
+                end += 1;
+            }
+            if end - start > best_count {
+                (best, best_count) = (start, end - start);
+            }
+            start = end;
+        }
+        let run = &pairs[best..best + best_count];
+        v[0] = run[0].0;
+        idx[0] = run.iter().map(|p| p.1).max().unwrap_or(0);
+    });
+}
