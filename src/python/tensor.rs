@@ -15,6 +15,8 @@ use super::convert::{array_interface, tensor_from_data};
 use super::dtype::{dtype_object, parse_device, parse_dtype, PyDType, PyDevice};
 use crate::device::Device;
 use crate::dtype::{DType, Scalar};
+use crate::ops::indexing::TensorIndex;
+use crate::ops::Arg;
 use crate::tensor::Tensor;
 
 /// Elements above which a kernel runs with the GIL released.
@@ -153,53 +155,50 @@ fn scalar_to_py(py: Python<'_>, s: Scalar) -> PyResult<Py<PyAny>> {
 }
 
 /// Applies one basic index (int, slice, None, Ellipsis, tuple of those) and returns the view.
-fn index_view(t: &Tensor, key: &Bound<'_, PyAny>) -> PyResult<Tensor> {
+/// A Python indexing key as a list of entries: ints, slices, None, Ellipsis, bools, and
+/// tensors / lists / numpy arrays as index tensors or masks.
+fn parse_key(key: &Bound<'_, PyAny>) -> PyResult<Vec<TensorIndex>> {
     let items: Vec<Bound<'_, PyAny>> = match key.cast::<PyTuple>() {
         Ok(tup) => tup.iter().collect(),
         Err(_) => vec![key.clone()],
     };
-    let consumes = |k: &Bound<'_, PyAny>| !(k.is_none() || k.is_instance_of::<PyEllipsis>());
-    let used = items.iter().filter(|k| consumes(k)).count();
-    if used > t.ndim() {
-        return Err(PyIndexError::new_err(format!(
-            "too many indices for tensor of dimension {}",
-            t.ndim()
-        )));
+    items.iter().map(key_entry).collect()
+}
+
+fn key_entry(k: &Bound<'_, PyAny>) -> PyResult<TensorIndex> {
+    if k.is_none() {
+        return Ok(TensorIndex::NewAxis);
     }
-    let mut out = t.clone();
-    let mut dim: i64 = 0;
-    let mut seen_ellipsis = false;
-    for k in &items {
-        if k.is_none() {
-            out = out.unsqueeze(dim)?;
-            dim += 1;
-        } else if k.is_instance_of::<PyEllipsis>() {
-            if seen_ellipsis {
-                return Err(PyIndexError::new_err("an index can only have a single ellipsis ('...')"));
-            }
-            seen_ellipsis = true;
-            dim += (t.ndim() - used) as i64;
-        } else if let Ok(s) = k.cast::<PySlice>() {
-            let get = |name: &str, default: i64| -> PyResult<i64> {
-                let v = s.getattr(name)?;
-                if v.is_none() { Ok(default) } else { v.extract::<i64>().or_else(|_| v.call_method0("__index__")?.extract()) }
-            };
-            let (start, stop, step) = (get("start", 0)?, get("stop", i64::MAX)?, get("step", 1)?);
-            if step <= 0 {
-                return Err(PyValueError::new_err("step must be greater than zero"));
-            }
-            out = out.slice(dim, start, stop, step)?;
-            dim += 1;
-        } else if let Some(Scalar::Int(i)) = to_scalar(k)?.filter(|s| matches!(s, Scalar::Int(_))) {
-            out = out.select(dim, i)?;
-        } else {
-            return Err(PyIndexError::new_err(format!(
-                "only integers, slices (`:`), ellipsis (`...`) and None are supported as indices so far; got {} (advanced indexing with tensors, lists and masks is not implemented yet)",
-                k.get_type().name()?
-            )));
+    if k.is_instance_of::<PyEllipsis>() {
+        return Ok(TensorIndex::Ellipsis);
+    }
+    if let Ok(s) = k.cast::<PySlice>() {
+        let get = |name: &str, default: i64| -> PyResult<i64> {
+            let v = s.getattr(name)?;
+            if v.is_none() { Ok(default) } else { v.extract::<i64>().or_else(|_| v.call_method0("__index__")?.extract()) }
+        };
+        let (start, stop, step) = (get("start", 0)?, get("stop", i64::MAX)?, get("step", 1)?);
+        if step <= 0 {
+            return Err(PyValueError::new_err("step must be greater than zero"));
         }
+        return Ok(TensorIndex::Slice(start, stop, step));
     }
-    Ok(out)
+    if k.is_instance_of::<pyo3::types::PyBool>() {
+        return Ok(TensorIndex::Tensor(Tensor::scalar_tensor(Scalar::Bool(k.extract()?), DType::Bool)?));
+    }
+    if let Ok(t) = k.cast::<PyTensor>() {
+        return Ok(TensorIndex::Tensor(t.get().t.clone()));
+    }
+    if let Some(Scalar::Int(i)) = to_scalar(k)?.filter(|s| matches!(s, Scalar::Int(_))) {
+        return Ok(TensorIndex::Int(i));
+    }
+    if k.cast::<PyList>().is_ok() || super::convert::is_array(k) {
+        return Ok(TensorIndex::Tensor(tensor_from_data(k, None)?));
+    }
+    Err(PyIndexError::new_err(format!(
+        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got {})",
+        k.get_type().name()?
+    )))
 }
 
 #[pymethods]
@@ -684,18 +683,16 @@ impl PyTensor {
     // ---- indexing ----------------------------------------------------------------------------
 
     fn __getitem__(&self, key: &Bound<'_, PyAny>) -> PyResult<TensorOut> {
-        Ok(PyTensor::wrap(index_view(&self.t, key)?))
+        Ok(PyTensor::wrap(self.t.index(&parse_key(key)?)?))
     }
 
     fn __setitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let view = index_view(&self.t, key)?;
+        let key = parse_key(key)?;
+        let t = self.t.clone();
         match try_arg(value)? {
-            Some(OwnedArg::Scalar(s)) => view.fill_(s)?,
-            Some(OwnedArg::Tensor(src)) => nogil(py, view.numel(), move || view.copy_(&src))?,
-            None => {
-                let src = tensor_from_data(value, Some(self.t.dtype()))?;
-                view.copy_(&src)?;
-            }
+            Some(OwnedArg::Scalar(s)) => t.index_assign(&key, Arg::Scalar(s))?,
+            Some(OwnedArg::Tensor(src)) => nogil(py, src.numel(), move || t.index_assign(&key, Arg::Tensor(&src)))?,
+            None => t.index_assign(&key, Arg::Tensor(&tensor_from_data(value, Some(self.t.dtype()))?))?,
         }
         Ok(())
     }
