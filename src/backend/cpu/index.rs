@@ -123,12 +123,21 @@ unsafe fn gather_signed<T: Copy + Send + Sync, I: Element, const NEG: bool>(
     let it = StridedIter::new(shape, [out.strides, index.strides, src.strides]);
     let [so, si, ss] = it.inner_strides();
     let (po, pi, ps) = (out.ptr, index.ptr, src.ptr);
+    // Gathering along a contiguous innermost dim, a run reads randomly within one small
+    // slice of the source: fetch the next row's slice (one source row on) meanwhile.
+    let line = (64 / std::mem::size_of::<T>()).max(1);
+    let ahead = match shape.len() {
+        nd if nd >= 2 && src_dim_stride == 1 && size * std::mem::size_of::<T>() <= PREFETCH_SLICE_BYTES => {
+            Prefetch { step: src.strides[nd - 2], lines: size.div_ceil(line), line }
+        }
+        _ => Prefetch { step: 0, lines: 0, line },
+    };
     let ok = AtomicBool::new(true);
     it.par_runs(|[oo, oi, os], n| {
         // SAFETY: offsets come from the operands' layouts; the caller's contract covers the
         // rest.
         let bad = unsafe {
-            gather_run::<T, I, NEG>(po.get().add(oo), pi.get().add(oi) as *const I, ps.get().add(os) as *const T, n, [so, si, ss], src_dim_stride, size)
+            gather_run::<T, I, NEG>(po.get().add(oo), pi.get().add(oi) as *const I, ps.get().add(os) as *const T, n, [so, si, ss], src_dim_stride, size, ahead)
         };
         if bad {
             ok.store(false, Ordering::Relaxed);
@@ -145,7 +154,17 @@ unsafe fn gather_signed<T: Copy + Send + Sync, I: Element, const NEG: bool>(
 /// As for [`gather`], for this run. An out-of-range index reads position 0 of the source
 /// slice (always valid).
 #[inline(always)]
-unsafe fn gather_run<T: Copy, I: Element, const NEG: bool>(o: *mut T, i: *const I, s: *const T, n: usize, [so, si, ss]: [usize; 3], sd: usize, size: usize) -> bool {
+#[allow(clippy::too_many_arguments)]
+unsafe fn gather_run<T: Copy, I: Element, const NEG: bool>(
+    o: *mut T,
+    i: *const I,
+    s: *const T,
+    n: usize,
+    [so, si, ss]: [usize; 3],
+    sd: usize,
+    size: usize,
+    ahead: Prefetch,
+) -> bool {
     if si == 0 {
         // One index for the whole run (index_select, a broadcast index).
         let (v, bad) = resolve::<NEG>((*i).to_i64(), size);
@@ -160,9 +179,13 @@ unsafe fn gather_run<T: Copy, I: Element, const NEG: bool>(o: *mut T, i: *const 
         bad
     } else if so == 1 && si == 1 && ss == 0 {
         // Gathering along the innermost dim: a run reads one slice of the source.
+        let next = s.wrapping_add(ahead.step);
         simd(#[inline(always)] move || {
             let mut bad = false;
             for j in 0..n {
+                if j < ahead.lines {
+                    prefetch(next.wrapping_add(j * ahead.line));
+                }
                 let (v, b) = resolve::<NEG>((*i.add(j)).to_i64(), size);
                 bad |= b;
                 *o.add(j) = *s.add(v * sd);
@@ -271,9 +294,18 @@ unsafe fn scatter_run<T: Copy, I: Element>(t: *mut T, i: *const I, s: *const T, 
     };
     // Loop over whichever of (rows, k) walks the streamed operands with smaller strides.
     if ks + ki <= rs + ri || n == 1 {
+        // A row's targets are random within its slice of the target; when that slice is
+        // contiguous and small, fetch the next row's slice into cache while working on this
+        // one (one cache line per entry), so the random accesses hit.
+        let line = (64 / std::mem::size_of::<T>()).max(1);
+        let slice_lines = if sd == 1 && size * std::mem::size_of::<T>() <= PREFETCH_SLICE_BYTES { size.div_ceil(line) } else { 0 };
         for r in 0..n {
             let (t, i, s) = (t.add(r * rt), i.add(r * ri), s.add(r * rs));
+            let (next, lines) = (t.wrapping_add(rt), if r + 1 < n { slice_lines } else { 0 });
             for k in 0..len {
+                if k < lines {
+                    prefetch(next.wrapping_add(k * line));
+                }
                 let d = t.add(idx(*i.add(k * ki)) * sd);
                 *d = f(*d, *s.add(k * ks));
             }
@@ -303,4 +335,29 @@ unsafe fn scatter_run<T: Copy, I: Element>(t: *mut T, i: *const I, s: *const T, 
             }
         }
     }
+}
+
+/// Cache lines to prefetch ahead of a gather run: `lines` lines of `line` elements, `step`
+/// elements past the run's source slice.
+#[derive(Clone, Copy)]
+struct Prefetch {
+    step: usize,
+    lines: usize,
+    line: usize,
+}
+
+/// The largest slice (in bytes) that gather and scatter prefetch row by row.
+const PREFETCH_SLICE_BYTES: usize = 1 << 14;
+
+/// Asks the CPU to bring the cache line of `p` closer; a hint, never a memory access.
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch instruction never faults and has no visible effect, whatever the
+    // address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch(p as *const i8, std::arch::x86_64::_MM_HINT_T0)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
