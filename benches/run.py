@@ -426,6 +426,39 @@ register("softmax 1024x1024", "reduction", GBPS, 2 * F32 * 1024 * 1024, tensor_o
            ("softmax", lambda m, x: m.softmax(x, dim=-1)), ("Tensor.softmax", lambda m, x: x.softmax(-1))],
     numpy=[("exp/sum", _softmax_np)]))
 
+# Indexing: reading and writing through an int64 index. Bytes = data read + index read + written.
+@functools.lru_cache(maxsize=None)
+def index_data(shape: tuple[int, ...], high: int, seed: int = 2) -> np.ndarray:
+    """Deterministic int64 indices in [0, high), shared by all libraries of one workload."""
+    return np.random.default_rng(seed).integers(0, high, shape, dtype=np.int64)
+
+
+def index_op(x_shape: tuple[int, ...], idx_shape: tuple[int, ...], high: int, *, torch: Op, numpy: Op,
+             src_shape: tuple[int, ...] | None = None) -> Setup:
+    """Setup for `op(m, x, index[, src])`: random float32 `x` (and `src`), int64 `index` in [0, high)."""
+
+    def setup(be: Backend) -> Impl:
+        args = [be.tensor(data(x_shape)), be.tensor(index_data(idx_shape, high))]
+        if src_shape is not None:
+            args.append(be.tensor(data(src_shape, seed=1)))
+        op = torch if be.kind == "torch" else numpy
+        return first_working([("", functools.partial(op, be.mod, *args))])
+
+    return setup
+
+
+_ROWS, _COLS, _PICK = 4096, 1024, 256
+register("index_select rows 4096x1024", "indexing", GBPS, 2 * F32 * _ROWS * _COLS + 8 * _ROWS, index_op(
+    (_ROWS, _COLS), (_ROWS,), _ROWS,
+    torch=lambda m, x, i: m.index_select(x, 0, i), numpy=lambda m, x, i: np.take(x, i, axis=0)))
+register("gather dim1 4096x1024 by 4096x256", "indexing", GBPS, (2 * F32 + 8) * _ROWS * _PICK, index_op(
+    (_ROWS, _COLS), (_ROWS, _PICK), _COLS,
+    torch=lambda m, x, i: m.gather(x, 1, i), numpy=lambda m, x, i: np.take_along_axis(x, i, axis=1)))
+register("scatter_add_ dim1 4096x256 into 4096x1024", "indexing", GBPS, (3 * F32 + 8) * _ROWS * _PICK, index_op(
+    (_ROWS, _COLS), (_ROWS, _PICK), _COLS, src_shape=(_ROWS, _PICK),
+    torch=lambda m, x, i, s: x.scatter_add_(1, i, s),
+    numpy=lambda m, x, i, s: np.add.at(x, (np.arange(_ROWS)[:, None], i), s)))
+
 # Per-op overhead on tiny tensors (the time column is the cost of one op).
 register("tiny add 8", "dispatch", MOPS, 1, tensor_op([(8,)] * 2, common=lambda m, a, b: a + b))
 register("tiny add 8 (grad)", "dispatch", MOPS, 1, tensor_op([(8,)] * 2, grad=True, common=lambda m, a, b: a + b))

@@ -110,8 +110,12 @@ pub(crate) fn record_scatter_reduce(x: &Tensor, dim: usize, index: &Tensor, src:
     record("ScatterReduceBackward0", &[x, src], &[out], backward_fn(move |node, g| {
         let (x, src, index, result) = (sx.unpack(node)?, ss.unpack(node)?, si.unpack(node)?, sy.unpack(node)?);
         let src_c = corner(&src, index.shape())?;
-        // Where some source element landed.
-        let hit = zeros(x.shape(), DType::Bool, x.device())?.scatter(d, &index, Arg::Scalar(Scalar::Bool(true)), None)?;
+        // Where some source element landed (the elements whose own value was left out).
+        let hit = if include_self {
+            None
+        } else {
+            Some(zeros(x.shape(), DType::Bool, x.device())?.scatter(d, &index, Arg::Scalar(Scalar::Bool(true)), None)?)
+        };
         let (gx, gs) = match reduce {
             ScatterReduce::Sum => (g.clone(), g.gather(d, &index)?),
             ScatterReduce::Mean => {
@@ -125,7 +129,7 @@ pub(crate) fn record_scatter_reduce(x: &Tensor, dim: usize, index: &Tensor, src:
             ScatterReduce::Amax | ScatterReduce::Amin => {
                 let value = result.gather(d, &index)?;
                 let mut self_is = x.eq(&result)?;
-                if !include_self {
+                if let Some(hit) = &hit {
                     self_is = self_is.logical_and(&hit.logical_not()?)?;
                 }
                 let self_is = self_is.to_dtype(g.dtype())?;
@@ -147,7 +151,10 @@ pub(crate) fn record_scatter_reduce(x: &Tensor, dim: usize, index: &Tensor, src:
                 (gx, crate::ops::ternary::where_(&single_zero, Arg::Tensor(&at_zero), Arg::Tensor(&elsewhere))?)
             }
         };
-        let gx = if include_self || matches!(reduce, ScatterReduce::Amax | ScatterReduce::Amin) { gx } else { gx.masked_fill(&hit, ZERO)? };
+        let gx = match &hit {
+            Some(hit) if !matches!(reduce, ScatterReduce::Amax | ScatterReduce::Amin) => gx.masked_fill(hit, ZERO)?,
+            _ => gx,
+        };
         let gx = if needs(node, 0) { Some(gx) } else { None };
         let gs = if needs(node, 1) { Some(embed_corner(&gs, src.shape())?) } else { None };
         Ok(vec![gx, gs])

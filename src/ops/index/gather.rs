@@ -197,7 +197,7 @@ impl Tensor {
 
 /// `x` (at least 1-d) gathered along `d` through `idx` (same ndim, no larger outside `d`).
 /// `None` when an index is out of range.
-pub(crate) fn gather_along(x: &Tensor, d: usize, idx: &Tensor, allow_negative: bool) -> Result<Option<Tensor>> {
+fn gather_along(x: &Tensor, d: usize, idx: &Tensor, allow_negative: bool) -> Result<Option<Tensor>> {
     let mut src_strides = x.strides().to_vec();
     src_strides[d] = 0;
     let from = Source { src: x, strides: &src_strides, dim_stride: x.strides()[d], size: x.shape()[d] };

@@ -48,16 +48,6 @@ impl ScatterReduce {
         })
     }
 
-    pub fn name(self) -> &'static str {
-        match self {
-            ScatterReduce::Sum => "sum",
-            ScatterReduce::Prod => "prod",
-            ScatterReduce::Mean => "mean",
-            ScatterReduce::Amax => "amax",
-            ScatterReduce::Amin => "amin",
-        }
-    }
-
     fn combine(self) -> Combine {
         match self {
             ScatterReduce::Sum | ScatterReduce::Mean => Combine::Add,
@@ -102,13 +92,18 @@ pub(crate) enum Combine {
 /// A scatter laid out for the kernel: rows (the positions outside the indexed dim) times
 /// `len` entries along it, with each operand's strides over the rows and along the dim.
 pub(crate) struct ScatterPlan<'a> {
+    /// Written to; at least 1-d.
     pub target: &'a Tensor,
+    /// The indexed dim of the target.
     pub dim: usize,
+    /// The shape of the rows, and the number of index entries per row.
     pub rows: Dims,
     pub len: usize,
+    /// int32 or int64 entries, already checked against the target's size along `dim`.
     pub index: &'a Tensor,
     pub index_rows: Dims,
     pub index_along: usize,
+    /// The values written, of the target's dtype.
     pub src: &'a Tensor,
     pub src_rows: Dims,
     pub src_along: usize,

@@ -212,8 +212,11 @@ impl Tensor {
     pub fn index_fill_(&self, dim: i64, index: &Tensor, value: Arg) -> Result<Tensor> {
         self.check_inplace_allowed()?;
         let (d, v) = check_fill(self, dim, index, value)?;
-        let value_grad = matches!(value, Arg::Tensor(t) if t.requires_grad());
-        if needs_grad(&[self]) || value_grad && crate::autograd::is_grad_enabled() {
+        let tracked: Vec<&Tensor> = std::iter::once(self).chain(match value {
+            Arg::Tensor(t) => Some(t),
+            Arg::Scalar(_) => None,
+        }).collect();
+        if needs_grad(&tracked) {
             return crate::autograd::inplace::inplace(self, |snapshot| snapshot.index_fill(dim, index, value));
         }
         check_no_internal_overlap(self)?;
