@@ -459,6 +459,17 @@ register("scatter_add_ dim1 4096x256 into 4096x1024", "indexing", GBPS, (3 * F32
     torch=lambda m, x, i, s: x.scatter_add_(1, i, s),
     numpy=lambda m, x, i, s: np.add.at(x, (np.arange(_ROWS)[:, None], i), s)))
 
+# Sorting and scans along the last dim. Bytes: read n floats, write n values (+ n int64 indices).
+register("sort rows 4096x1024", "sorting", GBPS, (2 * F32 + 8) * _ROWS * _COLS, tensor_op(
+    [(_ROWS, _COLS)], torch=[("sort", lambda m, x: m.sort(x, -1))], numpy=[("sort", lambda m, x: np.sort(x, -1))]))
+register("topk 16 of 4096x1024", "sorting", GBPS, F32 * _ROWS * _COLS, tensor_op(
+    [(_ROWS, _COLS)], torch=[("topk", lambda m, x: m.topk(x, 16, -1))],
+    numpy=[("partition", lambda m, x: np.partition(x, -16, -1))]))
+register("cumsum rows 4096x1024", "sorting", GBPS, 2 * F32 * _ROWS * _COLS, tensor_op(
+    [(_ROWS, _COLS)], torch=[("cumsum", lambda m, x: m.cumsum(x, -1))], numpy=[("cumsum", lambda m, x: np.cumsum(x, -1))]))
+register("cumsum dim0 4096x1024", "sorting", GBPS, 2 * F32 * _ROWS * _COLS, tensor_op(
+    [(_ROWS, _COLS)], torch=[("cumsum", lambda m, x: m.cumsum(x, 0))], numpy=[("cumsum", lambda m, x: np.cumsum(x, 0))]))
+
 # Per-op overhead on tiny tensors (the time column is the cost of one op).
 register("tiny add 8", "dispatch", MOPS, 1, tensor_op([(8,)] * 2, common=lambda m, a, b: a + b))
 register("tiny add 8 (grad)", "dispatch", MOPS, 1, tensor_op([(8,)] * 2, grad=True, common=lambda m, a, b: a + b))

@@ -21,6 +21,15 @@ fn for_blocks<T: Send>(data: &mut [T], block: usize, f: impl Fn(&mut [T]) + Sync
 /// data[i] = combine(data[i - 1], data[i]) along the dim, for every position of `inner`.
 pub fn scan<T: Copy + Send + Sync>(data: &mut [T], n: usize, inner: usize, combine: impl Fn(T, T) -> T + Sync) {
     for_blocks(data, n * inner, |b| {
+        if inner == 1 {
+            // Along the last dim: one running value (no per-element slicing).
+            let mut acc = b[0];
+            for x in b[1..].iter_mut() {
+                acc = combine(acc, *x);
+                *x = acc;
+            }
+            return;
+        }
         for i in 1..n {
             let (done, rest) = b.split_at_mut(i * inner);
             let prev = &done[(i - 1) * inner..];
