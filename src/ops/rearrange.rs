@@ -74,16 +74,9 @@ impl Tensor {
                 x.shape()[d]
             );
         }
-        let mut pieces = Vec::with_capacity(repeats.len());
-        for (i, &r) in repeats.iter().enumerate() {
-            let mut shape: Vec<i64> = x.shape().iter().map(|&s| s as i64).collect();
-            shape[d] = r;
-            pieces.push(x.narrow(d as i64, i as i64, 1)?.expand(&shape)?);
-        }
-        match pieces.is_empty() {
-            true => x.deep_clone(),
-            false => crate::ops::join::cat(&pieces, d as i64),
-        }
+        let picks: Vec<i64> = repeats.iter().enumerate().flat_map(|(i, &r)| std::iter::repeat_n(i as i64, r as usize)).collect();
+        let n = picks.len();
+        x.index_select(d as i64, &Tensor::from_vec(picks, &[n])?.to_device(x.device())?)
     }
 
     fn interleave_input(&self, dim: Option<i64>) -> Result<(Tensor, usize)> {
