@@ -81,7 +81,7 @@ fn gather_backward_adds_the_gradient_at_repeated_positions() -> rtorch::Result<(
     let x = Tensor::from_vec(vec![1f64, 2.0, 3.0], &[3])?;
     x.set_requires_grad(true)?;
     let y = x.gather(0, &longs(&[2, 0, 2, 2], &[4])?)?.sum()?;
-    let g = rtorch::autograd::grad(&[y], &[x.clone()], &[None], None, false, false)?;
+    let g = rtorch::autograd::grad(&[y], std::slice::from_ref(&x), &[None], None, false, false)?;
     let g = g.into_iter().next().flatten().ok_or_else(|| Error::Runtime("no gradient".into()))?;
     assert_eq!(g.to_vec::<f64>()?, vec![1.0, 0.0, 3.0]);
     Ok(())
