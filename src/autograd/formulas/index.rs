@@ -110,12 +110,6 @@ pub(crate) fn record_scatter_reduce(x: &Tensor, dim: usize, index: &Tensor, src:
     record("ScatterReduceBackward0", &[x, src], &[out], backward_fn(move |node, g| {
         let (x, src, index, result) = (sx.unpack(node)?, ss.unpack(node)?, si.unpack(node)?, sy.unpack(node)?);
         let src_c = corner(&src, index.shape())?;
-        // Where some source element landed (the elements whose own value was left out).
-        let hit = if include_self {
-            None
-        } else {
-            Some(zeros(x.shape(), DType::Bool, x.device())?.scatter(d, &index, Arg::Scalar(Scalar::Bool(true)), None)?)
-        };
         let (gx, gs) = match reduce {
             ScatterReduce::Sum => (g.clone(), g.gather(d, &index)?),
             ScatterReduce::Mean => {
@@ -128,11 +122,9 @@ pub(crate) fn record_scatter_reduce(x: &Tensor, dim: usize, index: &Tensor, src:
             }
             ScatterReduce::Amax | ScatterReduce::Amin => {
                 let value = result.gather(d, &index)?;
-                let mut self_is = x.eq(&result)?;
-                if let Some(hit) = &hit {
-                    self_is = self_is.logical_and(&hit.logical_not()?)?;
-                }
-                let self_is = self_is.to_dtype(g.dtype())?;
+                // As torch: an element of self equal to the result counts in the share even
+                // where include_self left it out (its own gradient is zeroed below).
+                let self_is = x.eq(&result)?.to_dtype(g.dtype())?;
                 let src_is = src_c.eq(&value)?.to_dtype(g.dtype())?;
                 let share = g.div(&self_is.scatter_add(d, &index, &src_is)?)?;
                 (self_is.mul(&share)?, src_is.mul(&share.gather(d, &index)?)?)
@@ -151,10 +143,8 @@ pub(crate) fn record_scatter_reduce(x: &Tensor, dim: usize, index: &Tensor, src:
                 (gx, crate::ops::ternary::where_(&single_zero, Arg::Tensor(&at_zero), Arg::Tensor(&elsewhere))?)
             }
         };
-        let gx = match &hit {
-            Some(hit) if !matches!(reduce, ScatterReduce::Amax | ScatterReduce::Amin) => gx.masked_fill(hit, ZERO)?,
-            _ => gx,
-        };
+        // Without include_self, the elements that received values forgot their own.
+        let gx = if include_self { gx } else { gx.scatter(d, &index, ZERO, None)? };
         let gx = if needs(node, 0) { Some(gx) } else { None };
         let gs = if needs(node, 1) { Some(embed_corner(&gs, src.shape())?) } else { None };
         Ok(vec![gx, gs])

@@ -28,8 +28,8 @@ fn offsets(counts: &[usize]) -> (Vec<usize>, usize) {
     (starts, acc)
 }
 
-/// Counts, per chunk, the positions where `pick(offsets, run length)` selects, as
-/// `count(run)` returns for each run.
+/// The number of selected positions in each chunk of `parts`: the sum over the chunk's runs
+/// of `count(run offsets, run length)`.
 fn count_chunks<const N: usize>(it: &StridedIter<N>, parts: &[(usize, usize)], count: impl Fn([usize; N], usize) -> usize + Sync) -> Vec<usize> {
     parts
         .par_iter()

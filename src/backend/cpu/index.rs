@@ -127,7 +127,7 @@ unsafe fn gather_signed<T: Copy + Send + Sync, I: Element, const NEG: bool>(
     // slice of the source: fetch the next row's slice (one source row on) meanwhile.
     let line = (64 / std::mem::size_of::<T>()).max(1);
     let ahead = match shape.len() {
-        nd if nd >= 2 && src_dim_stride == 1 && size * std::mem::size_of::<T>() <= PREFETCH_SLICE_BYTES => {
+        nd if nd >= 2 && src.strides[nd - 2] != 0 && src_dim_stride == 1 && size * std::mem::size_of::<T>() <= PREFETCH_SLICE_BYTES => {
             Prefetch { step: src.strides[nd - 2], lines: size.div_ceil(line), line }
         }
         _ => Prefetch { step: 0, lines: 0, line },
