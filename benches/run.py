@@ -470,6 +470,56 @@ register("cumsum rows 4096x1024", "sorting", GBPS, 2 * F32 * _ROWS * _COLS, tens
 register("cumsum dim0 4096x1024", "sorting", GBPS, 2 * F32 * _ROWS * _COLS, tensor_op(
     [(_ROWS, _COLS)], torch=[("cumsum", lambda m, x: m.cumsum(x, 0))], numpy=[("cumsum", lambda m, x: np.cumsum(x, 0))]))
 
+# Linear algebra. einsum contracts through batched GEMM (FLOPs of the contraction); the
+# factorizations are timed on well-conditioned float32 matrices (FLOPs: the usual n^3 counts).
+def linalg_op(shape: tuple[int, ...], prepare: Callable[[np.ndarray], np.ndarray], *,
+              torch: Sequence[tuple[str, Op]], numpy: Sequence[tuple[str, Op]]) -> Setup:
+    def setup(be: Backend) -> Impl:
+        x = be.tensor(np.ascontiguousarray(prepare(data(shape)), dtype=np.float32))
+        cands = list(torch if be.kind == "torch" else numpy)
+        return first_working([(label, functools.partial(op, be.mod, x)) for label, op in cands])
+
+    return setup
+
+
+def _shifted(a: np.ndarray) -> np.ndarray:
+    return a + a.shape[-1] ** 0.5 * np.eye(a.shape[-1], dtype=a.dtype)
+
+
+def _spd(a: np.ndarray) -> np.ndarray:
+    return a @ a.swapaxes(-1, -2) / a.shape[-1] + np.eye(a.shape[-1], dtype=a.dtype)
+
+
+_B, _H, _Q, _D = 8, 8, 256, 64
+register("einsum bhqd,bhkd->bhqk 8x8x256x64", "linalg", GFLOPS, 2 * _B * _H * _Q * _Q * _D, tensor_op(
+    [(_B, _H, _Q, _D)] * 2, common=lambda m, q, k: m.einsum("bhqd,bhkd->bhqk", q, k)))
+register("einsum ij,jk->ik 1024", "linalg", GFLOPS, 2 * 1024**3, tensor_op(
+    [(1024, 1024)] * 2, common=lambda m, a, b: m.einsum("ij,jk->ik", a, b)))
+register("einsum bij,bjk->bik 64x128", "linalg", GFLOPS, 2 * 64 * 128**3, tensor_op(
+    [(64, 128, 128)] * 2, common=lambda m, a, b: m.einsum("bij,bjk->bik", a, b)))
+for _n in (64, 256):
+    register(f"inv {_n}", "linalg", GFLOPS, 2 * _n**3, linalg_op(
+        (_n, _n), _shifted, torch=[("linalg.inv", lambda m, a: m.linalg.inv(a))],
+        numpy=[("linalg.inv", lambda m, a: np.linalg.inv(a))]))
+register("solve 256 x 256 rhs", "linalg", GFLOPS, 2 * 256**3 * 5 / 3, linalg_op(
+    (256, 256), _shifted, torch=[("linalg.solve", lambda m, a: m.linalg.solve(a, a))],
+    numpy=[("linalg.solve", lambda m, a: np.linalg.solve(a, a))]))
+register("det batch 256 of 16x16", "linalg", GFLOPS, 256 * 2 * 16**3 / 3, linalg_op(
+    (256, 16, 16), _shifted, torch=[("linalg.det", lambda m, a: m.linalg.det(a))],
+    numpy=[("linalg.det", lambda m, a: np.linalg.det(a))]))
+register("cholesky 512", "linalg", GFLOPS, 512**3 / 3, linalg_op(
+    (512, 512), _spd, torch=[("linalg.cholesky", lambda m, a: m.linalg.cholesky(a))],
+    numpy=[("linalg.cholesky", lambda m, a: np.linalg.cholesky(a))]))
+register("qr 256x128", "linalg", GFLOPS, 2 * 256 * 128**2, linalg_op(
+    (256, 128), lambda a: a, torch=[("linalg.qr", lambda m, a: m.linalg.qr(a))],
+    numpy=[("linalg.qr", lambda m, a: np.linalg.qr(a))]))
+register("svd 128", "linalg", GFLOPS, 22 * 128**3, linalg_op(
+    (128, 128), lambda a: a, torch=[("linalg.svd", lambda m, a: m.linalg.svd(a, full_matrices=False))],
+    numpy=[("linalg.svd", lambda m, a: np.linalg.svd(a, full_matrices=False))]))
+register("eigh 128", "linalg", GFLOPS, 9 * 128**3, linalg_op(
+    (128, 128), _spd, torch=[("linalg.eigh", lambda m, a: m.linalg.eigh(a))],
+    numpy=[("linalg.eigh", lambda m, a: np.linalg.eigh(a))]))
+
 # Per-op overhead on tiny tensors (the time column is the cost of one op).
 register("tiny add 8", "dispatch", MOPS, 1, tensor_op([(8,)] * 2, common=lambda m, a, b: a + b))
 register("tiny add 8 (grad)", "dispatch", MOPS, 1, tensor_op([(8,)] * 2, grad=True, common=lambda m, a, b: a + b))

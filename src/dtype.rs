@@ -369,8 +369,22 @@ macro_rules! float_element {
 }
 float_element!(f32, F32, |x: f32| x as f64, |v: f64| v as f32);
 float_element!(f64, F64, |x: f64| x, |v: f64| v);
-float_element!(f16, F16, |x: f16| x.to_f64(), f16::from_f64);
-float_element!(bf16, BF16, |x: bf16| x.to_f64(), bf16::from_f64);
+float_element!(f16, F16, |x: f16| x.to_f64(), |v: f64| f16::from_f32(f64_to_f32_round_odd(v)));
+float_element!(bf16, BF16, |x: bf16| x.to_f64(), |v: f64| bf16::from_f32(f64_to_f32_round_odd(v)));
+
+/// f64 -> f32 rounding to odd: an inexact result keeps an odd last bit, so a second rounding
+/// to a narrower format (f16, bf16) is the correctly rounded one. (half's own f64 conversions
+/// drop the low 32 bits of the mantissa before rounding, and so round some ties wrongly.)
+#[inline(always)]
+fn f64_to_f32_round_odd(v: f64) -> f32 {
+    let f = v as f32;
+    if !f.is_finite() || f as f64 == v || f.to_bits() & 1 == 1 {
+        return f;
+    }
+    // Rounded to an even neighbour: take the odd one on v's side of it.
+    let bits = if (f as f64).abs() > v.abs() { f.to_bits() - 1 } else { f.to_bits() + 1 };
+    f32::from_bits(bits)
+}
 
 /// Runs `$body` with `$T` bound to the Rust type of `$dtype`.
 #[macro_export]

@@ -16,6 +16,10 @@ pub enum Error {
     /// An argument with a wrong value (Python `ValueError`).
     #[error("{0}")]
     Value(String),
+    /// A matrix a factorization cannot handle: singular, not positive-definite, no
+    /// convergence (Python `torch.linalg.LinAlgError`, a `RuntimeError`).
+    #[error("{0}")]
+    LinAlg(String),
     /// A feature missing from this build or device (Python `NotImplementedError`).
     #[error("{0}")]
     NotImplemented(String),

@@ -45,6 +45,7 @@ pub use device::Device;
 pub use dtype::{promote_types, DType, Element, Scalar};
 pub use error::{Error, Result};
 pub use ops::creation::{arange, eye, full, linspace, logspace, ones, zeros};
+pub use ops::linalg;
 pub use ops::random::{manual_seed, normal, rand, randint, randn, randperm, Generator};
 pub use ops::Arg;
 pub use tensor::Tensor;

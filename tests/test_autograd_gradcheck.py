@@ -488,6 +488,51 @@ case("to_float32_and_back", lambda a: a.to(rtorch.float32).to(F64), I(M),
      eps=1e-3, atol=1e-3, rtol=1e-3)
 case("float_double", lambda a: a.float().double(), I(M), eps=1e-3, atol=1e-3, rtol=1e-3)
 
+# --- linear algebra (factorizations through gauge-free functions of their outputs) ---
+SQ = (3, 3)
+
+
+def _well_conditioned(rng, shape):
+    """Random matrices plus a multiple of the identity: far from singular."""
+    return rng.standard_normal(shape) + 3.0 * np.eye(shape[-1])
+
+
+def _spd(x):
+    return x @ x.mT + 3.0 * rtorch.eye(x.shape[-1], dtype=F64)
+
+
+def _svd_invariants(x):
+    u, s, vh = rtorch.linalg.svd(x, full_matrices=False)
+    return s, (u * s.unsqueeze(-2)) @ vh, u @ vh
+
+
+def _eigh_invariants(x):
+    w, v = rtorch.linalg.eigh(x + x.mT)
+    return w, (v * w.unsqueeze(-2)) @ v.mT
+
+
+case("linalg_det", lambda a: rtorch.linalg.det(a), I(SQ, dom=_well_conditioned))
+case("linalg_det_batched_nc", lambda a: a.det(), I((2, 3, 3), dom=_well_conditioned, layout="t"))
+case("linalg_slogdet", lambda a: rtorch.linalg.slogdet(a).logabsdet, I(SQ, dom=_well_conditioned))
+case("logdet", lambda a: rtorch.logdet(_spd(a)), I(SQ))
+case("linalg_inv", lambda a: rtorch.linalg.inv(a), I(SQ, dom=_well_conditioned))
+case("linalg_solve", lambda a, b: rtorch.linalg.solve(a, b), I(SQ, dom=_well_conditioned), I((3, 2)))
+case("linalg_solve_vector_broadcast", lambda a, b: rtorch.linalg.solve(a, b),
+     I((2, 3, 3), dom=_well_conditioned), I((3,)))
+case("linalg_cholesky", lambda a: rtorch.linalg.cholesky(_spd(a)), I(SQ))
+case("linalg_cholesky_upper", lambda a: rtorch.linalg.cholesky(_spd(a), upper=True), I(SQ))
+case("linalg_qr", lambda a: rtorch.linalg.qr(a), I((4, 3)))
+case("linalg_qr_wide", lambda a: rtorch.linalg.qr(a), I((2, 4)))
+case("linalg_svd", _svd_invariants, I((4, 3)))
+case("linalg_svd_wide", _svd_invariants, I((2, 3)))
+case("linalg_svdvals", lambda a: rtorch.linalg.svdvals(a), I((3, 4)))
+case("linalg_eigh", _eigh_invariants, I(SQ))
+case("linalg_eigvalsh", lambda a: rtorch.linalg.eigvalsh(a + a.mT), I(SQ))
+case("linalg_vector_norm", lambda a: rtorch.linalg.vector_norm(a, 3, dim=1), I(M))
+case("linalg_matrix_norm_nuc", lambda a: rtorch.linalg.matrix_norm(a, "nuc"), I(M))
+case("linalg_pinv", lambda a: rtorch.linalg.pinv(a), I((4, 3)))
+case("einsum_attention", lambda q, k: rtorch.einsum("bqd,bkd->bqk", q, k), I((2, 3, 4)), I((2, 5, 4)))
+
 # --- composites ---
 case("chain_mlp", lambda x, w, b: (x @ w + b).tanh().sum(1), I((3, 4)), I((4, 2)), I((2,)))
 case("chain_softmax_loss", lambda x: -(x.log_softmax(1)[:, 1]).mean(), I(M))

@@ -1605,3 +1605,44 @@ def test_unary_matches_torch(torch_ref, u):
         assert dname(out) == str(ref.dtype).replace("torch.", "")
         assert_close(out, ref.float().numpy() if dtype == "bfloat16" else ref.numpy(),
                      check_dtype=dtype != "bfloat16")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# float16 / bfloat16 rounding (numpy oracle: float32 arithmetic, then round-to-nearest-even)
+# ----------------------------------------------------------------------------------------------------------
+def _round_bf16(x: np.ndarray) -> np.ndarray:
+    """float32 -> bfloat16 (round to nearest, ties to even), returned as float32."""
+    bits = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    bits = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16 << 16
+    return bits.astype(np.uint32).view(np.float32)
+
+
+def _round_to(name: str, x: np.ndarray) -> np.ndarray:
+    return x.astype(np.float16).astype(np.float32) if name == "float16" else _round_bf16(x)
+
+
+@pytest.mark.parametrize("name", ["float16", "bfloat16"])
+def test_float32_to_reduced_float_rounds_to_nearest_even(name):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal(200_000).astype(np.float32)
+    x[0] = np.array([0x40028005], dtype=np.uint32).view(np.float32)[0]  # sticky bits below the cut
+    got = rtorch.from_numpy(x).to(getattr(rtorch, name)).float().numpy()
+    np.testing.assert_array_equal(got, _round_to(name, x))
+
+
+@pytest.mark.parametrize("name", ["float16", "bfloat16"])
+@pytest.mark.parametrize("op", ["mul", "rmul", "div", "rdiv", "div_"])
+def test_reduced_float_with_python_number_computes_in_float32(name, op):
+    """As torch: the number stays unrounded, the product is taken in float32 and rounded once;
+    ``s / x`` is ``x.reciprocal() * s``."""
+    rng = np.random.default_rng(8)
+    x = _round_to(name, rng.standard_normal(50_000).astype(np.float32))
+    s = 0.3
+    t = rtorch.from_numpy(x).to(getattr(rtorch, name))
+    got = {"mul": lambda: t * s, "rmul": lambda: s * t, "div": lambda: t / s, "rdiv": lambda: s / t,
+           "div_": lambda: t.clone().div_(s)}[op]().float().numpy()
+    f32 = np.float32(s)
+    with np.errstate(divide="ignore"):
+        want = {"mul": lambda: x * f32, "rmul": lambda: x * f32, "div": lambda: x / f32,
+                "rdiv": lambda: _round_to(name, np.float32(1) / x) * f32, "div_": lambda: x / f32}[op]()
+    np.testing.assert_array_equal(got, _round_to(name, want))

@@ -81,6 +81,19 @@ from rtorch.autograd.grad_mode import (  # noqa: F401,E402
     set_grad_enabled,
 )
 
+from rtorch._dtype_info import finfo, iinfo  # noqa: F401,E402
+from rtorch._compare import allclose, can_cast, equal, isclose  # noqa: F401,E402
+from rtorch import random, testing  # noqa: F401,E402
+from rtorch.random import get_rng_state, set_rng_state  # noqa: F401,E402
+from rtorch import linalg  # noqa: F401,E402
+from rtorch._linalg_api import (  # noqa: F401,E402
+    addbmm, addmm, addmv, baddbmm, cdist, cholesky, cross, det, einsum, inverse, kron, logdet,
+    matrix_power, pinverse, qr, slogdet, svd, tensordot,
+)
+from rtorch._random_api import (  # noqa: F401,E402
+    bernoulli, multinomial, poisson, rand_like, randint_like, randn_like,
+)
+
 __version__ = "0.1.0"
 
 float32 = float = _C.float32
@@ -165,8 +178,13 @@ concat = concatenate = cat
 def where(condition: Tensor, input=None, other=None) -> Tensor:
     """Elements of ``input`` where ``condition`` holds, else of ``other`` (broadcast together).
 
-    ``input`` and ``other`` may be tensors or Python numbers (weak scalars for promotion).
+    ``input`` and ``other`` may be tensors or Python numbers (weak scalars for promotion). With ``condition``
+    alone it is ``nonzero(condition, as_tuple=True)``: a tuple of index tensors, one per dimension.
     """
     if input is None and other is None:
-        raise NotImplementedError("where(condition) (nonzero) is not implemented yet")
+        if not isinstance(condition, Tensor):
+            raise TypeError(
+                f"where(): argument 'condition' (position 1) must be Tensor, not {type(condition).__name__}"
+            )
+        return nonzero(condition, as_tuple=True)
     return _C._where(condition, input, other)

@@ -16,6 +16,8 @@ pub struct SavedTensor {
     /// Saved outputs keep no link to their node (that would be a cycle); it is put back on
     /// unpack, so that a backward using the output is itself differentiable.
     is_output: bool,
+    /// Which output of its node a saved output is (nodes like svd's have several).
+    output_nr: usize,
 }
 
 impl SavedTensor {
@@ -23,13 +25,18 @@ impl SavedTensor {
     pub fn input(t: &Tensor) -> Result<SavedTensor> {
         check_not_inference(t)?;
         let producer = t.grad_fn().map(|f| (t.output_nr(), f.name()));
-        Ok(SavedTensor { tensor: t.clone(), version: t.version(), producer, is_output: false })
+        Ok(SavedTensor { tensor: t.clone(), version: t.version(), producer, is_output: false, output_nr: 0 })
     }
 
-    /// Saves an output of the op.
+    /// Saves the (first) output of the op.
     pub fn output(t: &Tensor) -> Result<SavedTensor> {
+        Self::output_at(t, 0)
+    }
+
+    /// Saves output `nr` of an op with several outputs.
+    pub fn output_at(t: &Tensor, nr: usize) -> Result<SavedTensor> {
         check_not_inference(t)?;
-        Ok(SavedTensor { tensor: t.detach(), version: t.version(), producer: None, is_output: true })
+        Ok(SavedTensor { tensor: t.detach(), version: t.version(), producer: None, is_output: true, output_nr: nr })
     }
 
     /// The saved tensor, or torch's error when it was modified in place since.
@@ -37,7 +44,7 @@ impl SavedTensor {
         let now = self.tensor.version();
         if now != self.version {
             let producer = match (self.is_output, self.producer) {
-                (true, _) => format!(", which is output 0 of {},", node.name()),
+                (true, _) => format!(", which is output {} of {},", self.output_nr, node.name()),
                 (false, Some((nr, name))) => format!(", which is output {nr} of {name},"),
                 (false, None) => String::new(),
             };
@@ -50,7 +57,7 @@ impl SavedTensor {
         }
         if self.is_output && crate::autograd::is_grad_enabled() {
             let t = self.tensor.detach();
-            super::meta::set_history(&t, node.clone(), 0);
+            super::meta::set_history(&t, node.clone(), self.output_nr);
             return Ok(t);
         }
         Ok(self.tensor.clone())

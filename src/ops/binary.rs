@@ -241,6 +241,13 @@ fn run(op: BinaryOp, a: &Tensor, b: &Tensor, out: &Tensor) -> Result<()> {
     Ok(())
 }
 
+/// Whether `op` on these operands is a float16/bfloat16 tensor times or over a number.
+fn scalar_in_float32(op: BinaryOp, compute: DType, a: Arg, b: Arg) -> bool {
+    matches!(compute, DType::F16 | DType::BF16)
+        && matches!(op, BinaryOp::Mul | BinaryOp::Div)
+        && matches!((a, b), (Arg::Tensor(_), Arg::Scalar(_)) | (Arg::Scalar(_), Arg::Tensor(_)))
+}
+
 /// The tensors among the operands.
 fn arg_tensors<'a>(a: Arg<'a>, b: Arg<'a>) -> impl Iterator<Item = &'a Tensor> {
     [a, b].into_iter().filter_map(|x| match x {
@@ -322,7 +329,26 @@ fn binary_kernel(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<T
     let dst = if direct { target.clone() } else { Tensor::empty(&shape, out_dtype, device)? };
     let ta = if overlaps_differently(&dst, &ta) { ta.deep_clone()? } else { ta };
     let tb = if overlaps_differently(&dst, &tb) { tb.deep_clone()? } else { tb };
-    if device == Device::Cpu {
+    if device == Device::Cpu && scalar_in_float32(op, compute, a, b) {
+        // torch multiplies and divides a float16/bfloat16 tensor by a Python number in float32,
+        // with the number unrounded, and rounds once: do the same.
+        let wide = |x: Arg, t: &Tensor| -> Result<Tensor> {
+            match x {
+                Arg::Scalar(s) => crate::ops::creation::full(&[], s, DType::F32, device),
+                Arg::Tensor(_) => t.to_dtype(DType::F32),
+            }
+        };
+        let (wa, wb) = (wide(a, &ta)?, wide(b, &tb)?);
+        let wide_out = Tensor::empty(&shape, DType::F32, device)?;
+        if op == BinaryOp::Div && matches!(a, Arg::Scalar(_)) {
+            // `2.0 / x` is x.reciprocal() * 2.0 in torch: the reciprocal is rounded first.
+            let reciprocal = tb.reciprocal()?.to_dtype(DType::F32)?;
+            run(BinaryOp::Mul, &wa, &reciprocal, &wide_out)?;
+        } else {
+            run(op, &wa, &wb, &wide_out)?;
+        }
+        dst.copy_(&wide_out)?;
+    } else if device == Device::Cpu {
         run(op, &ta, &tb, &dst)?;
     } else {
         crate::backend::cuda::binary(op, &ta, &tb, &dst)?;

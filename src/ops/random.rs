@@ -8,8 +8,9 @@ use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
 
+/// The generator's state: xoshiro256++ (`pub(crate)` so that samplers can draw from it).
 #[derive(Clone, Debug)]
-struct Xoshiro {
+pub(crate) struct Xoshiro {
     s: [u64; 4],
     seed: u64,
 }
@@ -28,7 +29,7 @@ impl Xoshiro {
         Xoshiro { s: [splitmix(&mut x), splitmix(&mut x), splitmix(&mut x), splitmix(&mut x)], seed }
     }
 
-    fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         let s = &mut self.s;
         let result = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
         let t = s[1] << 17;
@@ -42,7 +43,7 @@ impl Xoshiro {
     }
 
     /// Uniform in [0, 1) with 53 bits.
-    fn uniform(&mut self) -> f64 {
+    pub(crate) fn uniform(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 }
@@ -94,7 +95,7 @@ impl Generator {
         Ok(())
     }
 
-    fn fill<T: Element>(&self, n: usize, mut f: impl FnMut(&mut Xoshiro) -> T) -> Result<Vec<T>> {
+    pub(crate) fn fill<T: Element>(&self, n: usize, mut f: impl FnMut(&mut Xoshiro) -> T) -> Result<Vec<T>> {
         let mut g = self.lock()?;
         Ok((0..n).map(|_| f(&mut g)).collect())
     }
@@ -132,6 +133,13 @@ pub fn rand(shape: &[usize], dtype: DType, device: Device, g: Option<&Generator>
         build(g.fill(n, |r| (r.next_u64() >> 40) as f32 * (1.0 / (1u32 << 24) as f32))?, shape, dtype, device)?
     };
     Ok(v)
+}
+
+/// A standard normal sample (Box-Muller, one of the pair).
+pub(crate) fn standard_normal(r: &mut Xoshiro) -> f64 {
+    let u1 = 1.0 - r.uniform();
+    let u2 = r.uniform();
+    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
 }
 
 /// Standard normal samples (Box-Muller).

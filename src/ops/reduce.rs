@@ -9,7 +9,7 @@ use crate::layout::Layout;
 use crate::tensor::Tensor;
 
 /// Which dims a reduction folds: `None` or an empty list means all of them.
-fn reduced_mask(ndim: usize, dims: Option<&[i64]>) -> Result<Vec<bool>> {
+pub(crate) fn reduced_mask(ndim: usize, dims: Option<&[i64]>) -> Result<Vec<bool>> {
     let mut mask = vec![false; ndim];
     match dims {
         None | Some([]) => mask.iter_mut().for_each(|m| *m = true),
@@ -487,10 +487,20 @@ impl Tensor {
     /// Vector p-norm over `dims` (all when `None`).
     pub fn norm_dims(&self, p: NormOrd, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
         if !self.dtype().is_floating_point() {
-            bail!(
+            return Err(crate::Error::NotImplemented(format!(
                 "linalg.vector_norm: Expected a floating point or complex tensor as input. Got {}",
                 self.dtype().scalar_name()
-            );
+            )));
+        }
+        if crate::autograd::record::needs_grad(&[self]) {
+            // The composition below would give NaN gradients at a zero vector; record the
+            // norm as one node with torch's subgradient instead.
+            let out = {
+                let _off = crate::autograd::GradModeGuard::new(false);
+                self.norm_dims(p, dims, keepdim)?
+            };
+            crate::autograd::formulas::linalg::record_vector_norm(self, p, dims, keepdim, &out)?;
+            return Ok(out);
         }
         let a = self.abs()?;
         match p {

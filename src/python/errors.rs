@@ -21,6 +21,8 @@ pub fn stash(err: PyErr) -> Error {
     Error::Runtime(PYTHON_ERROR.into())
 }
 
+pyo3::create_exception!(_C, _LinAlgError, PyRuntimeError, "Error raised by linear algebra functions: a singular or non positive-definite input.");
+
 impl From<Error> for PyErr {
     fn from(e: Error) -> PyErr {
         match e {
@@ -28,6 +30,7 @@ impl From<Error> for PyErr {
                 PENDING.with(|p| p.borrow_mut().pop()).unwrap_or_else(|| PyRuntimeError::new_err("error in a Python callback"))
             }
             Error::Runtime(m) => PyRuntimeError::new_err(m),
+            Error::LinAlg(m) => _LinAlgError::new_err(m),
             Error::Index(m) => PyIndexError::new_err(m),
             Error::Type(m) => PyTypeError::new_err(m),
             Error::Value(m) => PyValueError::new_err(m),

@@ -237,7 +237,7 @@ impl PyGenerator {
     }
 }
 
-fn gen_of<'a>(g: Option<&'a Bound<'a, PyAny>>) -> PyResult<Option<Generator>> {
+pub(crate) fn gen_of<'a>(g: Option<&'a Bound<'a, PyAny>>) -> PyResult<Option<Generator>> {
     match g {
         Some(g) if !g.is_none() => Ok(Some(g.cast::<PyGenerator>()?.get().g.clone())),
         _ => Ok(None),

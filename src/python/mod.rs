@@ -9,6 +9,8 @@ mod dtype;
 mod errors;
 mod functions;
 mod join_ops;
+mod linalg_ops;
+mod random_ops;
 mod sort_ops;
 mod index_ops;
 mod tensor;
@@ -44,5 +46,7 @@ fn c_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     join_ops::register(m)?;
     sort_ops::register(m)?;
     index_ops::register(m)?;
+    linalg_ops::register(m)?;
+    random_ops::register(m)?;
     Ok(())
 }

@@ -573,7 +573,16 @@ impl PyTensor {
     #[pyo3(signature = (p=None, dim=None, keepdim=false, dtype=None))]
     fn norm(&self, p: Option<&Bound<'_, PyAny>>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<TensorOut> {
         let x = match parse_dtype(dtype)? { Some(d) => self.t.to_dtype(d)?, None => self.t.clone() };
-        Ok(PyTensor::wrap(x.norm_dims(norm_ord(p)?, dims(dim)?.as_deref(), keepdim)?))
+        let d = dims(dim)?;
+        if p.and_then(|p| p.extract::<String>().ok()).as_deref() == Some("nuc") {
+            let (d0, d1) = match d.as_deref() {
+                None => (-2, -1),
+                Some(&[d0, d1]) => (d0, d1),
+                Some(_) => return Err(PyRuntimeError::new_err("norm: 'nuc' needs two dims")),
+            };
+            return Ok(PyTensor::wrap(crate::ops::linalg::matrix_norm(&x, crate::ops::linalg::MatrixOrd::Nuc, (d0, d1), keepdim, None)?));
+        }
+        Ok(PyTensor::wrap(x.norm_dims(norm_ord(p)?, d.as_deref(), keepdim)?))
     }
 
     #[pyo3(signature = (dim, keepdim=false))]

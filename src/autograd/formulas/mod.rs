@@ -5,6 +5,7 @@
 pub mod binary;
 pub mod copy;
 pub mod index;
+pub mod linalg;
 pub mod matmul;
 pub mod reduce;
 pub mod select;
@@ -38,6 +39,26 @@ where
     F: Fn(&Arc<Node>, &Tensor) -> Result<Vec<Option<Tensor>>> + Send + Sync,
 {
     FnBackward(f)
+}
+
+/// A backward given as a closure of (node, gradients of all outputs, None where none flowed).
+pub struct MultiBackward<F>(pub F);
+
+impl<F> Backward for MultiBackward<F>
+where
+    F: Fn(&Arc<Node>, &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> + Send + Sync,
+{
+    fn apply(&self, node: &Arc<Node>, grads: &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> {
+        (self.0)(node, grads)
+    }
+}
+
+/// Wraps a backward closure over the gradients of all outputs.
+pub fn backward_multi<F>(f: F) -> MultiBackward<F>
+where
+    F: Fn(&Arc<Node>, &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> + Send + Sync,
+{
+    MultiBackward(f)
 }
 
 /// True when input `i` of the node wants a gradient.

@@ -111,7 +111,7 @@ pub(crate) fn record_prod(x: &Tensor, mask: &[bool], out: &Tensor) -> Result<()>
 /// For every entry of `x`, the product of the other entries of its slice over the dims in
 /// `mask`: each slice (flattened to n entries) is repeated n times with the diagonal set to
 /// 1, then multiplied along. O(n^2) memory, so only the double-backward path uses it.
-fn product_of_others(x: &Tensor, mask: &[bool]) -> Result<Tensor> {
+pub(crate) fn product_of_others(x: &Tensor, mask: &[bool]) -> Result<Tensor> {
     let kept: Vec<usize> = (0..mask.len()).filter(|&d| !mask[d]).collect();
     let reduced: Vec<usize> = (0..mask.len()).filter(|&d| mask[d]).collect();
     let perm: Vec<i64> = kept.iter().chain(&reduced).map(|&d| d as i64).collect();

@@ -6,6 +6,7 @@ pub mod compact;
 pub mod flip;
 pub mod index;
 pub mod iter;
+pub mod linalg;
 pub mod map;
 pub mod math;
 pub mod reduce;

@@ -1,0 +1,122 @@
+//! `torch.linalg` and the matrix products around it. Factorizations convert each matrix of
+//! the batch to f64, factor it on the CPU kernels of `backend::cpu::linalg` (batch in
+//! parallel) and round back to the input dtype; everything else (einsum, norms, pinv,
+//! matrix_power, ...) is written with differentiable ops, so autograd comes for free.
+
+pub mod distance;
+pub mod einsum;
+pub mod factor;
+pub mod norms;
+pub mod products;
+pub mod spectral;
+
+use rayon::prelude::*;
+
+use crate::autograd::GradModeGuard;
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::tensor::Tensor;
+
+pub use distance::cdist;
+pub use einsum::einsum;
+pub use factor::{cholesky, det, inv, logdet, slogdet, solve};
+pub use norms::{matrix_norm, norm, number_ord, vector_norm, MatrixOrd, NormOrMatrix};
+pub use products::{cross, kron, matrix_power, tensordot};
+pub use spectral::{eigh, eigvalsh, pinv, qr, svd, svdvals, QrMode};
+
+/// torch's check that a linalg input is float32/float64.
+pub(crate) fn check_float(a: &Tensor, name: &str) -> Result<()> {
+    match a.dtype() {
+        DType::F32 | DType::F64 => Ok(()),
+        DType::F16 | DType::BF16 => bail!("{name}: Low precision dtypes not supported. Got {}", a.dtype().scalar_name()),
+        d => Err(Error::NotImplemented(format!("{name}: Expected a floating point or complex tensor as input. Got {}", d.scalar_name()))),
+    }
+}
+
+/// At least 2-d, and square when `square`.
+pub(crate) fn check_matrix(a: &Tensor, name: &str, arg: &str, square: bool) -> Result<()> {
+    if a.ndim() < 2 {
+        bail!("{name}: The input tensor {arg} must have at least 2 dimensions.");
+    }
+    let (m, n) = (a.shape()[a.ndim() - 2], a.shape()[a.ndim() - 1]);
+    if square && m != n {
+        bail!("{name}: {arg} must be batches of square matrices, but they are {m} by {n} matrices");
+    }
+    Ok(())
+}
+
+/// The matrices of a (batch..., m, n) tensor as contiguous f64.
+pub(crate) struct Matrices {
+    pub batch: Vec<usize>,
+    pub m: usize,
+    pub n: usize,
+    pub data: Vec<f64>,
+}
+
+impl Matrices {
+    pub fn of(a: &Tensor) -> Result<Matrices> {
+        a.expect_cpu("linalg")?;
+        let _off = GradModeGuard::new(false);
+        let nd = a.ndim();
+        let (m, n) = (a.shape()[nd - 2], a.shape()[nd - 1]);
+        let data = a.to_dtype(DType::F64)?.contiguous()?.to_vec::<f64>()?;
+        Ok(Matrices { batch: a.shape()[..nd - 2].to_vec(), m, n, data })
+    }
+
+    pub fn count(&self) -> usize {
+        self.batch.iter().product()
+    }
+
+    /// `f` on every matrix, in parallel when the work is large enough to pay for it.
+    pub fn map<R: Send>(&self, f: impl Fn(&[f64]) -> R + Sync + Send) -> Vec<R> {
+        let size = self.m * self.n;
+        if size == 0 {
+            return (0..self.count()).map(|_| f(&[])).collect();
+        }
+        if self.count() > 1 && size * self.m.max(self.n) >= 1 << 12 {
+            self.data.par_chunks(size).map(f).collect()
+        } else {
+            self.data.chunks(size).map(f).collect()
+        }
+    }
+}
+
+/// A tensor of shape batch + `tail` from per-matrix f64 parts, in `dtype`.
+pub(crate) fn assemble(batch: &[usize], tail: &[usize], parts: impl IntoIterator<Item = Vec<f64>>, dtype: DType) -> Result<Tensor> {
+    let data: Vec<f64> = parts.into_iter().flatten().collect();
+    let mut shape = batch.to_vec();
+    shape.extend_from_slice(tail);
+    let _off = GradModeGuard::new(false);
+    Tensor::from_vec(data, &shape)?.to_dtype(dtype)
+}
+
+/// torch's prefix for an error in one matrix of a batch.
+pub(crate) fn batch_prefix(batched: bool, index: usize) -> String {
+    if batched {
+        format!("(Batch element {index}): ")
+    } else {
+        String::new()
+    }
+}
+
+/// torch's check that `dtype` holds the input's values without narrowing.
+pub(crate) fn check_widening(from: DType, to: DType, name: &str) -> Result<()> {
+    if crate::dtype::promote_types(from, to) != to {
+        bail!(
+            "{name}: the dtype of the input ({}) should be convertible without narrowing to the specified dtype ({})",
+            from.scalar_name(),
+            to.scalar_name()
+        );
+    }
+    Ok(())
+}
+
+/// A `LinAlgError` for the first failing matrix, if any: "name: (Batch element i): msg".
+pub(crate) fn first_failure<'a>(name: &str, batched: bool, failures: impl IntoIterator<Item = Option<&'a str>>) -> Result<()> {
+    for (i, f) in failures.into_iter().enumerate() {
+        if let Some(msg) = f {
+            return Err(Error::LinAlg(format!("{name}: {}{msg}", batch_prefix(batched, i))));
+        }
+    }
+    Ok(())
+}
