@@ -605,6 +605,21 @@ def test_out_returns_the_out_tensor():
     assert rtorch.exp(a, out=o) is o
 
 
+@pytest.mark.parametrize("fn,expected", [
+    (lambda a, o: rtorch.add(a, a, out=o), lambda x: x + x),
+    (lambda a, o: rtorch.exp(a, out=o), np.exp),
+    (lambda a, o: rtorch.mul(a, 2, out=o), lambda x: x * 2),
+    (lambda a, o: rtorch.matmul(a, a.T, out=o), lambda x: x @ x.T),
+], ids=["add", "exp", "mul_scalar", "matmul"])
+@pytest.mark.parametrize("start", [(0,), (5, 7)], ids=["empty", "other_shape"])
+def test_out_of_another_shape_is_resized(fn, expected, start):
+    """As torch: out= of the wrong shape is resized to the result's (not an error)."""
+    x = np.arange(6, dtype=np.float32).reshape(2, 3) / 4
+    o = rtorch.zeros(*start)
+    assert fn(make(x, "float32"), o) is o
+    assert_close(o, expected(x).astype(np.float32))
+
+
 def test_out_int_for_float_result_raises():
     a = make(np.ones(3, np.float32), "float32")
     o = rtorch.empty(3, dtype=rtorch.int64)

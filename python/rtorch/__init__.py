@@ -1,6 +1,7 @@
 """rtorch: PyTorch's API on a Rust core. Use it as ``import rtorch as torch``."""
 from __future__ import annotations
 
+import builtins
 from typing import Optional
 
 from rtorch import _C
@@ -110,9 +111,9 @@ bool = _C.bool
 default_generator = _C._default_generator()
 
 
-def manual_seed(seed: int) -> Generator:
-    """Seeds the default generator; returns it, as torch does."""
-    _manual_seed(seed)
+def manual_seed(seed: "builtins.int") -> Generator:
+    """Seeds the default generator (with ``int(seed)``, modulo 2^64); returns it, as torch does."""
+    _manual_seed(builtins.int(seed))
     return default_generator
 
 

@@ -11,29 +11,55 @@ from rtorch._C import Tensor, poisson  # noqa: F401
 def _like(input: Tensor, dtype, device):
     if not isinstance(input, Tensor):
         raise TypeError(f"argument 'input' must be Tensor, not {type(input).__name__}")
-    return tuple(input.shape), (input.dtype if dtype is None else dtype), (input.device if device is None else device)
+    return (input.dtype if dtype is None else dtype), (input.device if device is None else device)
 
 
-def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, **_: object) -> Tensor:
-    """Uniform samples in [0, 1) with the shape (and by default dtype and device) of ``input``."""
-    shape, dtype, device = _like(input, dtype, device)
-    return _C.rand(*shape, dtype=dtype, device=device, requires_grad=requires_grad)
+def _preserving_strides(input: Tensor, make) -> Tensor:
+    """``make(shape)`` laid out like ``input`` when ``input`` is dense (torch's preserve_format),
+    contiguous otherwise."""
+    shape, strides = tuple(input.shape), tuple(input.stride())
+    order = sorted(range(len(shape)), key=lambda d: -strides[d])
+    expected, step = [0] * len(shape), 1
+    for d in reversed(order):
+        expected[d] = step
+        step *= shape[d]
+    dense = all(shape[d] == 1 or strides[d] == expected[d] for d in range(len(shape)))
+    if input.is_contiguous() or not dense:
+        return make(shape)
+    inverse = [order.index(d) for d in range(len(shape))]
+    return make(tuple(shape[d] for d in order)).permute(*inverse)
 
 
-def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, **_: object) -> Tensor:
-    """Standard normal samples with the shape (and by default dtype and device) of ``input``."""
-    shape, dtype, device = _like(input, dtype, device)
-    return _C.randn(*shape, dtype=dtype, device=device, requires_grad=requires_grad)
+def _finish(t: Tensor, requires_grad: bool) -> Tensor:
+    return t.requires_grad_() if requires_grad else t
 
 
-def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, dtype=None, device=None,
-                 requires_grad: bool = False, **_: object) -> Tensor:
-    """Integers in [low, high) with the shape (and by default dtype and device) of ``input``;
+def rand_like(input: Tensor, *, generator=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
+              memory_format=None) -> Tensor:
+    """Uniform samples in [0, 1) shaped (and by default typed and laid out) like ``input``."""
+    dtype, device = _like(input, dtype, device)
+    t = _preserving_strides(input, lambda s: _C.rand(*s, generator=generator, dtype=dtype, device=device))
+    return _finish(t, requires_grad)
+
+
+def randn_like(input: Tensor, *, generator=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
+               memory_format=None) -> Tensor:
+    """Standard normal samples shaped (and by default typed and laid out) like ``input``."""
+    dtype, device = _like(input, dtype, device)
+    t = _preserving_strides(input, lambda s: _C.randn(*s, generator=generator, dtype=dtype, device=device))
+    return _finish(t, requires_grad)
+
+
+def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, generator=None, dtype=None,
+                 layout=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
+    """Integers in [low, high) shaped (and by default typed and laid out) like ``input``;
     ``randint_like(input, high)`` draws from [0, high)."""
     if high is None:
         low, high = 0, low
-    shape, dtype, device = _like(input, dtype, device)
-    return _C.randint(low, high, shape, dtype=dtype, device=device, requires_grad=requires_grad)
+    dtype, device = _like(input, dtype, device)
+    t = _preserving_strides(input, lambda s: _C.randint(low, high, s, generator=generator, dtype=dtype,
+                                                        device=device))
+    return _finish(t, requires_grad)
 
 
 def bernoulli(input: Tensor, p: Optional[float] = None, *, generator=None, out: Optional[Tensor] = None) -> Tensor:

@@ -307,11 +307,9 @@ fn binary_kernel(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<T
                 bail!("Expected out tensor to have device {device}, but got {} instead", o.device());
             }
             if o.shape() != shape.as_slice() {
-                bail!(
-                    "output with shape {:?} doesn't match the broadcast shape {:?}",
-                    o.shape(),
-                    shape
-                );
+                // torch resizes an `out=` of another shape; in-place ops check their shape
+                // before they get here (binary_inplace).
+                o.resize_(&shape)?;
             }
             check_no_internal_overlap(o)?;
             if !can_cast(out_dtype, o.dtype()) {

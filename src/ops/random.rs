@@ -114,7 +114,7 @@ pub fn manual_seed(seed: u64) -> Result<()> {
 
 fn float_only(dtype: DType, name: &str) -> Result<()> {
     if !dtype.is_floating_point() {
-        bail!("\"{name}\" not implemented for '{}'", dtype.scalar_name());
+        return Err(Error::NotImplemented(format!("\"{name}\" not implemented for '{}'", dtype.scalar_name())));
     }
     Ok(())
 }
@@ -128,11 +128,18 @@ pub fn rand(shape: &[usize], dtype: DType, device: Device, g: Option<&Generator>
     float_only(dtype, "check_uniform_bounds")?;
     let n = crate::layout::checked_numel(shape)?;
     let g = g.unwrap_or(default_generator());
-    let v = if dtype == DType::F64 { build(g.fill(n, |r| r.uniform())?, shape, dtype, device)? } else {
-        // f32 (and halves): 24 random bits, so 1.0 is never produced by rounding.
-        build(g.fill(n, |r| (r.next_u64() >> 40) as f32 * (1.0 / (1u32 << 24) as f32))?, shape, dtype, device)?
+    if dtype == DType::F64 {
+        return build(g.fill(n, |r| r.uniform())?, shape, dtype, device);
+    }
+    // k / 2^digits with the dtype's significand digits: exact in the dtype, so rounding
+    // never produces 1.0.
+    let digits = match dtype {
+        DType::F16 => 11,
+        DType::BF16 => 8,
+        _ => 24,
     };
-    Ok(v)
+    let scale = 1.0 / (1u32 << digits) as f32;
+    build(g.fill(n, |r| (r.next_u64() >> (64 - digits)) as f32 * scale)?, shape, dtype, device)
 }
 
 /// A standard normal sample (Box-Muller, one of the pair).
@@ -177,6 +184,7 @@ pub fn randint(low: i64, high: i64, shape: &[usize], dtype: DType, device: Devic
     if high <= low {
         bail!("random_ expects 'from' to be less than 'to', but got from={low} >= to={high}");
     }
+    crate::ops::sampling::check_random_bounds(dtype, low, Some(high))?;
     let n = crate::layout::checked_numel(shape)?;
     let g = g.unwrap_or(default_generator());
     let range = (high as i128 - low as i128) as u128;
@@ -186,6 +194,15 @@ pub fn randint(low: i64, high: i64, shape: &[usize], dtype: DType, device: Devic
 
 /// A random permutation of 0..n (Fisher-Yates).
 pub fn randperm(n: usize, dtype: DType, device: Device, g: Option<&Generator>) -> Result<Tensor> {
+    let overflow = |ty: &str| Err(Error::Runtime(format!("value cannot be converted to type {ty} without overflow")));
+    match dtype {
+        DType::Bool => return Err(Error::NotImplemented("\"randperm\" not implemented for 'Bool'".into())),
+        DType::I8 if n > 128 => return overflow("int8_t"),
+        DType::U8 if n > 256 => return overflow("uint8_t"),
+        DType::I16 if n > 32768 => return overflow("int16_t"),
+        DType::F16 if n > 2049 => bail!("n cannot be greater than 2049 for Half type."),
+        _ => {}
+    }
     let g = g.unwrap_or(default_generator());
     let mut v: Vec<i64> = (0..n as i64).collect();
     {

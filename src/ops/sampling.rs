@@ -4,6 +4,7 @@
 //! numbers for any thread count.
 
 use crate::dtype::{DType, Element};
+use crate::ops::index::cpp_type_name;
 use crate::error::{Error, Result};
 use crate::ops::random::{default_generator, standard_normal, Generator, Xoshiro};
 use crate::tensor::Tensor;
@@ -36,36 +37,58 @@ impl Tensor {
     /// In place: uniform samples in [from, to).
     pub fn uniform_(&self, from: f64, to: f64, g: Option<&Generator>) -> Result<Tensor> {
         float_only(self, "check_uniform_bounds")?;
+        let (lowest, max) = dtype_range(self.dtype());
+        let name = cpp_type_name(self.dtype());
+        for (v, what) in [(from, "from"), (to, "to")] {
+            if !(lowest..=max).contains(&v) {
+                bail!("{what} is out of bounds for {name}");
+            }
+        }
         if from > to {
-            bail!("uniform_ expects to return a [from, to) range, but found from={from} > to={to}");
+            bail!("uniform_ expects to return a [from, to) range, but found from={} > to={}", fmt_g(from), fmt_g(to));
+        }
+        if to - from > max {
+            bail!(
+                "uniform_ expects to-from <= std::numeric_limits<{}>::max(), but found to={} and from={} which result in to-from to exceed the limit",
+                self.dtype().scalar_name(), fmt_g(to), fmt_g(from)
+            );
         }
         let span = to - from;
-        self.fill_random(g, |r| from + span * r.uniform())
+        let values = Tensor::from_vec(generator(g).fill(self.numel(), |r| from + span * r.uniform())?, self.shape())?;
+        let rounded = values.to_dtype(self.dtype())?;
+        // Rounding to the dtype may reach `to`: those draws become `from`, keeping [from, to).
+        let rounded = if from < to { rounded.masked_fill(&rounded.ge(to)?, from.into())? } else { rounded };
+        self.copy_(&rounded)?;
+        Ok(self.clone())
     }
 
     /// In place: normal samples with mean `mean` and standard deviation `std`.
     pub fn normal_(&self, mean: f64, std: f64, g: Option<&Generator>) -> Result<Tensor> {
         float_only(self, "normal_kernel_cpu")?;
-        if std < 0.0 {
-            bail!("normal expects std >= 0.0, but found std {std}");
+        if !non_negative(std) {
+            bail!("normal expects std >= 0.0, but found std {}", fmt_g(std));
         }
         self.fill_random(g, |r| mean + std * standard_normal(r))
     }
 
     /// In place: exponential samples with rate `lambd`.
     pub fn exponential_(&self, lambd: f64, g: Option<&Generator>) -> Result<Tensor> {
-        float_only(self, "exponential_cpu")?;
+        if !self.dtype().is_floating_point() {
+            bail!("Exponential distribution is a continuous probability distribution. dtype must be a floating point but you specified {}", self.dtype().scalar_name());
+        }
         if !positive(lambd) {
-            bail!("exponential_ expects lambda > 0.0, but found lambda={lambd}");
+            bail!("exponential_ expects lambda > 0.0, but found lambda={}", fmt_g(lambd));
         }
         self.fill_random(g, |r| -(1.0 - r.uniform()).ln() / lambd)
     }
 
     /// In place: Cauchy samples, median + sigma * tan(pi (u - 1/2)).
     pub fn cauchy_(&self, median: f64, sigma: f64, g: Option<&Generator>) -> Result<Tensor> {
-        float_only(self, "cauchy_cpu")?;
+        if !self.dtype().is_floating_point() {
+            bail!("Cauchy distribution is a continuous probability distribution. dtype must be a floating point but you specified {}", cpp_type_name(self.dtype()));
+        }
         if !positive(sigma) {
-            bail!("cauchy_ expects sigma > 0.0, but found sigma={sigma}");
+            bail!("cauchy_ expects sigma > 0.0, but found sigma={}", fmt_g(sigma));
         }
         self.fill_random(g, |r| median + sigma * (std::f64::consts::PI * (r.uniform() - 0.5)).tan())
     }
@@ -74,15 +97,18 @@ impl Tensor {
     pub fn log_normal_(&self, mean: f64, std: f64, g: Option<&Generator>) -> Result<Tensor> {
         float_only(self, "log_normal_cpu")?;
         if !positive(std) {
-            bail!("log_normal_ expects std > 0.0, but found std={std}");
+            bail!("log_normal_ expects std > 0.0, but found std={}", fmt_g(std));
         }
         self.fill_random(g, |r| (mean + std * standard_normal(r)).exp())
     }
 
     /// In place: the number of Bernoulli(p) trials up to the first success (1, 2, ...).
     pub fn geometric_(&self, p: f64, g: Option<&Generator>) -> Result<Tensor> {
+        if self.dtype() == DType::Bool {
+            return Err(Error::NotImplemented("\"geometric_cpu\" not implemented for 'Bool'".into()));
+        }
         if !(p > 0.0 && p < 1.0) {
-            bail!("geometric_ expects p to be in (0, 1), but got p={p}");
+            bail!("geometric_ expects p to be in (0, 1), but got p={}", fmt_g(p));
         }
         let log_q = (-p).ln_1p();
         self.fill_random(g, |r| ((1.0 - r.uniform()).ln() / log_q).ceil().max(1.0))
@@ -93,11 +119,12 @@ impl Tensor {
         match p {
             BernoulliP::Scalar(p) => {
                 if !(0.0..=1.0).contains(&p) {
-                    bail!("bernoulli_ expects p to be in [0, 1], but got p={p}");
+                    bail!("bernoulli_ expects p to be in [0, 1], but got p={}", fmt_g(p));
                 }
                 self.fill_random(g, |r| f64::from(u8::from(r.uniform() < p)))
             }
             BernoulliP::Tensor(p) => {
+                float_only(p, "bernoulli_tensor_cpu_p_")?;
                 let shape: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
                 let probs = p.expand(&shape)?.to_dtype(DType::F64)?.contiguous()?.to_vec::<f64>()?;
                 check_probabilities(&probs)?;
@@ -111,6 +138,7 @@ impl Tensor {
     /// dtype holds exactly: 2^mantissa for floats, the maximum for integers).
     pub fn random_(&self, from: i64, to: Option<i64>, g: Option<&Generator>) -> Result<Tensor> {
         let top = dtype_top(self.dtype());
+        check_random_bounds(self.dtype(), from, to)?;
         let to = match to {
             Some(t) => t as i128,
             None => top + 1,
@@ -158,6 +186,9 @@ impl Tensor {
         }
         let n = num_samples as usize;
         let cats = self.shape()[self.ndim() - 1];
+        if cats > 1 << 24 {
+            bail!("number of categories cannot exceed 2^24");
+        }
         if !replacement && n > cats {
             bail!("cannot sample n_sample > prob_dist.size(-1) samples without replacement");
         }
@@ -176,14 +207,16 @@ impl Tensor {
             if replacement {
                 out.extend(g.fill(n, |r| draw_category(row, total, r.uniform()))?);
             } else {
-                if row.iter().filter(|&&w| w > 0.0).count() < n {
-                    bail!("invalid multinomial distribution (with replacement=False, not enough non-negative category to sample)");
-                }
                 // Exponential race: category i finishes at E_i / w_i; the first n to finish
-                // are a sample without replacement, in order.
+                // are a sample without replacement, in order. Zero weights finish last (in
+                // random order), as torch fills a row that has too few positive weights.
                 let keys = g.fill(cats, |r| -(1.0 - r.uniform()).ln())?;
-                let mut order: Vec<usize> = (0..cats).filter(|&i| row[i] > 0.0).collect();
-                order.sort_by(|&a, &b| (keys[a] / row[a]).total_cmp(&(keys[b] / row[b])));
+                let finish = |i: usize| if row[i] > 0.0 { (0, keys[i] / row[i]) } else { (1, keys[i]) };
+                let mut order: Vec<usize> = (0..cats).collect();
+                order.sort_by(|&a, &b| {
+                    let ((ka, va), (kb, vb)) = (finish(a), finish(b));
+                    ka.cmp(&kb).then(va.total_cmp(&vb))
+                });
                 out.extend(order[..n].iter().map(|&i| i as i64));
             }
         }
@@ -231,6 +264,62 @@ fn dtype_top(d: DType) -> i128 {
         DType::U8 => u8::MAX as i128,
         DType::Bool => 1,
     }
+}
+
+/// torch's check that [from, to) fits the dtype (shared by random_ and randint).
+pub(crate) fn check_random_bounds(dtype: DType, from: i64, to: Option<i64>) -> Result<()> {
+    let (lowest, max) = dtype_range(dtype);
+    let name = cpp_type_name(dtype);
+    if (from as f64) < lowest || (from as f64) > max {
+        bail!("from is out of bounds for {name}");
+    }
+    if let Some(t) = to {
+        let last = t as f64 - 1.0;
+        if t > from && (last < lowest || last > max) {
+            bail!("to - 1 is out of bounds for {name}");
+        }
+    }
+    Ok(())
+}
+
+/// The lowest and largest finite values of a dtype, as f64.
+fn dtype_range(d: DType) -> (f64, f64) {
+    let max = match d {
+        DType::F64 => f64::MAX,
+        DType::F32 => f32::MAX as f64,
+        DType::F16 => half::f16::MAX.to_f64(),
+        DType::BF16 => half::bf16::MAX.to_f64(),
+        DType::I64 => return (i64::MIN as f64, i64::MAX as f64),
+        DType::I32 => return (i32::MIN as f64, i32::MAX as f64),
+        DType::I16 => return (i16::MIN as f64, i16::MAX as f64),
+        DType::I8 => return (i8::MIN as f64, i8::MAX as f64),
+        DType::U8 => return (0.0, 255.0),
+        DType::Bool => return (0.0, 1.0),
+    };
+    (-max, max)
+}
+
+/// A number as C++'s default stream output prints it (%g: 6 significant digits), as in
+/// torch's messages: 3e+38, 60000, 1.5, nan.
+fn fmt_g(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let exp = x.abs().log10().floor() as i32;
+    let trim = |s: String| if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
+    if !(-5..6).contains(&exp) {
+        let s = format!("{x:.5e}");
+        let (mantissa, e) = s.split_once('e').unwrap_or((&s, "0"));
+        let e: i32 = e.parse().unwrap_or(0);
+        return format!("{}e{}{:02}", trim(mantissa.to_string()), if e < 0 { '-' } else { '+' }, e.abs());
+    }
+    trim(format!("{x:.prec$}", prec = (5 - exp).max(0) as usize))
 }
 
 /// The first category whose cumulative weight exceeds `u * total` (zero weights never win).

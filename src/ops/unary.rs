@@ -227,7 +227,8 @@ fn unary_kernel(op: UnaryOp, x: &Tensor, out: Option<&Tensor>) -> Result<Tensor>
     let target = match out {
         Some(o) => {
             if o.shape() != x.shape() {
-                bail!("output with shape {:?} doesn't match the broadcast shape {:?}", o.shape(), x.shape());
+                // torch resizes an `out=` of another shape (in-place forms never get here).
+                o.resize_(x.shape())?;
             }
             crate::ops::binary::check_no_internal_overlap(o)?;
             if !can_cast(out_dtype, o.dtype()) {

@@ -211,9 +211,15 @@ impl PyGenerator {
         Ok(PyGenerator { g: Generator::default() })
     }
 
-    fn manual_seed<'py>(slf: &Bound<'py, Self>, seed: i64) -> PyResult<Bound<'py, Self>> {
-        slf.get().g.manual_seed(seed as u64)?;
+    fn manual_seed<'py>(slf: &Bound<'py, Self>, seed: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+        slf.get().g.manual_seed(seed_value(seed)?)?;
         Ok(slf.clone())
+    }
+
+    /// Generators live on the CPU.
+    #[getter]
+    fn device(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Ok(py.import("rtorch")?.getattr("device")?.call1(("cpu",))?.unbind())
     }
 
     fn initial_seed(&self) -> PyResult<u64> {
@@ -231,10 +237,39 @@ impl PyGenerator {
         Ok(PyTensor::wrap(Tensor::from_vec(self.g.get_state()?, &[40])?))
     }
 
-    fn set_state<'py>(slf: &Bound<'py, Self>, state: PyRef<'py, PyTensor>) -> PyResult<Bound<'py, Self>> {
-        slf.get().g.set_state(&state.t.to_vec::<u8>()?)?;
+    fn set_state<'py>(slf: &Bound<'py, Self>, state: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+        let state = state.cast::<PyTensor>().map_err(|_| {
+            PyTypeError::new_err(format!("expected a torch.ByteTensor, but got {}", state.get_type().name().map(|n| n.to_string()).unwrap_or_default()))
+        })?;
+        let t = &state.get().t;
+        if t.dtype() != DType::U8 {
+            return Err(PyTypeError::new_err("RNG state must be a torch.ByteTensor"));
+        }
+        let size = slf.get().g.get_state()?.len();
+        if t.numel() != size {
+            return Err(PyRuntimeError::new_err(format!(
+                "Expected a CPUGeneratorImplState of size {size} but found the input RNG state size to be {}",
+                t.numel()
+            )));
+        }
+        slf.get().g.set_state(&t.to_vec::<u8>()?)?;
         Ok(slf.clone())
     }
+}
+
+/// A seed as torch takes it: a Python int, modulo 2^64 (so -1 is 2^64 - 1).
+fn seed_value(seed: &Bound<'_, PyAny>) -> PyResult<u64> {
+    if !seed.is_instance_of::<pyo3::types::PyInt>() || seed.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(PyRuntimeError::new_err(format!(
+            "manual_seed expected a long, but got {}",
+            seed.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        )));
+    }
+    let v: i128 = seed.extract().map_err(|_| PyValueError::new_err(format!("Overflow when unpacking long: {seed}")))?;
+    if v > u64::MAX as i128 || v < i64::MIN as i128 {
+        return Err(PyValueError::new_err(format!("Overflow when unpacking long: {seed}")));
+    }
+    Ok(v as u64)
 }
 
 pub(crate) fn gen_of<'a>(g: Option<&'a Bound<'a, PyAny>>) -> PyResult<Option<Generator>> {
@@ -247,9 +282,21 @@ pub(crate) fn gen_of<'a>(g: Option<&'a Bound<'a, PyAny>>) -> PyResult<Option<Gen
 macro_rules! random_fn {
     ($name:ident, $f:path) => {
         #[pyfunction]
-        #[pyo3(signature = (*size, generator=None, dtype=None, device=None, requires_grad=false))]
-        pub fn $name(size: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<TensorOut> {
-            let shape = factory_shape(size)?;
+        #[pyo3(signature = (*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=false, pin_memory=false))]
+        #[allow(clippy::too_many_arguments)]
+        pub fn $name(sizes: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, generator: Option<&Bound<'_, PyAny>>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<TensorOut> {
+            let _ = (layout, pin_memory);
+            let shape = match size.filter(|s| !s.is_none()) {
+                Some(s) if sizes.is_empty() => shape_of(s)?,
+                Some(_) => return Err(PyTypeError::new_err(concat!(stringify!($name), "() received an invalid combination of arguments: size given twice"))),
+                None => factory_shape(sizes)?,
+            };
+            if let Some(o) = out.filter(|o| !o.is_none()) {
+                let o = super::args::tensor_arg(o, "out")?;
+                let r = $f(&shape, o.dtype(), o.device(), gen_of(generator)?.as_ref())?;
+                crate::ops::index::write_out(stringify!($name), &o, &r, || crate::Error::Runtime("out dtype mismatch".into()))?;
+                return Ok(PyTensor::wrap(o));
+            }
             Ok(PyTensor::wrap(leaf($f(&shape, float_dtype(dtype)?, dev(device)?, gen_of(generator)?.as_ref())?, requires_grad)?))
         }
     };
@@ -258,9 +305,14 @@ random_fn!(rand, crate::rand);
 random_fn!(randn, crate::randn);
 
 #[pyfunction]
-#[pyo3(signature = (*args, generator=None, dtype=None, device=None, requires_grad=false, size=None))]
-pub fn randint(args: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, size: Option<&Bound<'_, PyAny>>) -> PyResult<TensorOut> {
-    let mut ints = vec![];
+#[pyo3(signature = (*args, generator=None, dtype=None, device=None, requires_grad=false, size=None, low=None, high=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn randint(args: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, size: Option<&Bound<'_, PyAny>>, low: Option<i64>, high: Option<i64>) -> PyResult<TensorOut> {
+    let mut ints: Vec<i64> = match (low, high) {
+        (l, Some(h)) => vec![l.unwrap_or(0), h],
+        (Some(l), None) => vec![l],
+        (None, None) => vec![],
+    };
     let mut shape = size.map(shape_of).transpose()?;
     for a in args.iter() {
         if a.cast::<PyTuple>().is_ok() || a.cast::<pyo3::types::PyList>().is_ok() {
@@ -280,18 +332,23 @@ pub fn randint(args: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyAny>>, 
 }
 
 #[pyfunction]
-#[pyo3(signature = (n, *, generator=None, dtype=None, device=None))]
-pub fn randperm(n: i64, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<TensorOut> {
+#[pyo3(signature = (n, *, generator=None, dtype=None, device=None, requires_grad=false))]
+pub fn randperm(n: &Bound<'_, PyAny>, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<TensorOut> {
+    if !n.is_instance_of::<pyo3::types::PyInt>() {
+        return Err(PyTypeError::new_err(format!("randperm(): argument 'n' (position 1) must be int, not {}", n.get_type().name()?)));
+    }
+    let n: i64 = n.extract()?;
     if n < 0 {
-        return Err(PyRuntimeError::new_err(format!("n must be non-negative, got{n}")));
+        return Err(PyRuntimeError::new_err(format!("Trying to create tensor with negative dimension {n}: [{n}]")));
     }
     let d = parse_dtype(dtype)?.unwrap_or(DType::I64);
-    Ok(PyTensor::wrap(crate::randperm(n as usize, d, dev(device)?, gen_of(generator)?.as_ref())?))
+    Ok(PyTensor::wrap(leaf(crate::randperm(n as usize, d, dev(device)?, gen_of(generator)?.as_ref())?, requires_grad)?))
 }
 
 #[pyfunction]
-#[pyo3(signature = (mean, std=None, size=None, *, generator=None, dtype=None, device=None))]
-pub fn normal(mean: &Bound<'_, PyAny>, std: Option<&Bound<'_, PyAny>>, size: Option<&Bound<'_, PyAny>>, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<TensorOut> {
+#[pyo3(signature = (mean, std=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=false))]
+#[allow(clippy::too_many_arguments)]
+pub fn normal(mean: &Bound<'_, PyAny>, std: Option<&Bound<'_, PyAny>>, size: Option<&Bound<'_, PyAny>>, generator: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<TensorOut> {
     let g = gen_of(generator)?;
     let one = 1.0f64.into_pyobject(mean.py())?.into_any();
     let std = std.filter(|s| !s.is_none()).unwrap_or(&one);
@@ -305,17 +362,29 @@ pub fn normal(mean: &Bound<'_, PyAny>, std: Option<&Bound<'_, PyAny>>, size: Opt
             match &s { super::args::OwnedArg::Tensor(t) => t.shape(), _ => zero.shape() },
         )?;
         let d = match (&m, &s) { (super::args::OwnedArg::Tensor(t), _) | (_, super::args::OwnedArg::Tensor(t)) => t.dtype(), _ => crate::default_dtype() };
+        if let super::args::OwnedArg::Tensor(st) = &s {
+            let _off = crate::autograd::GradModeGuard::new(false);
+            // not (std >= 0) also catches NaN
+            if st.ge(Scalar::Float(0.0))?.logical_not()?.all_dims(None, false, false)?.to_vec::<bool>()?.first() == Some(&true) {
+                return Err(PyRuntimeError::new_err("normal expects all elements of std >= 0.0"));
+            }
+        } else if let super::args::OwnedArg::Scalar(sv) = &s {
+            let v = sv.to_f64();
+            if v.is_nan() || v < 0.0 {
+                return Err(PyRuntimeError::new_err(format!("normal expects std >= 0.0, but found std {v}")));
+            }
+        }
         let z = crate::randn(&shape, d, Device::Cpu, g.as_ref())?;
         return Ok(PyTensor::wrap(z.mul(s.as_arg())?.add(m.as_arg())?));
     }
     let shape = size.map(shape_of).transpose()?.ok_or_else(|| PyTypeError::new_err("normal() missing required argument 'size'"))?;
     let (m, s) = (num(mean, "mean")?.to_f64(), num(std, "std")?.to_f64());
-    Ok(PyTensor::wrap(crate::normal(m, s, &shape, float_dtype(dtype)?, dev(device)?, g.as_ref())?))
+    Ok(PyTensor::wrap(leaf(crate::normal(m, s, &shape, float_dtype(dtype)?, dev(device)?, g.as_ref())?, requires_grad)?))
 }
 
 #[pyfunction]
-pub fn manual_seed(seed: i64) -> PyResult<()> {
-    Ok(crate::manual_seed(seed as u64)?)
+pub fn manual_seed(seed: &Bound<'_, PyAny>) -> PyResult<()> {
+    Ok(crate::manual_seed(seed_value(seed)?)?)
 }
 
 #[pyfunction]

@@ -30,15 +30,23 @@ fn integer(obj: &Obj<'_>, what: &str) -> PyResult<i64> {
     match to_scalar(obj)? {
         Some(crate::Scalar::Int(i)) => Ok(i),
         Some(crate::Scalar::Bool(b)) => Ok(i64::from(b)),
-        _ => Err(PyTypeError::new_err(format!("random_(): argument '{what}' must be int, not {}", obj.get_type().name()?))),
+        _ => Err(PyTypeError::new_err(format!(
+            "random_() received an invalid combination of arguments - argument '{what}' must be int, not {}",
+            obj.get_type().name()?
+        ))),
     }
 }
 
 #[pymethods]
 impl PyTensor {
-    #[pyo3(name = "uniform_", signature = (from_=0.0, to=1.0, *, generator=None))]
-    fn py_uniform_<'py>(slf: &Bound<'py, Self>, from_: f64, to: f64, generator: Option<&Obj<'_>>) -> PyResult<Bound<'py, Self>> {
+    /// uniform_(from=0, to=1): `from` is a Python keyword, so it arrives through **kwargs.
+    #[pyo3(name = "uniform_", signature = (from_=0.0, to=1.0, *, generator=None, **kwargs))]
+    fn py_uniform_<'py>(slf: &Bound<'py, Self>, from_: f64, to: f64, generator: Option<&Obj<'_>>, kwargs: Option<&Bound<'py, pyo3::types::PyDict>>) -> PyResult<Bound<'py, Self>> {
         let g = gen_of(generator)?;
+        let from_ = match kwargs.map(|k| k.get_item("from")).transpose()?.flatten() {
+            Some(f) => number(&f, "from")?,
+            None => from_,
+        };
         in_place(slf, |t| t.uniform_(from_, to, g.as_ref()))
     }
 
@@ -122,8 +130,14 @@ impl PyTensor {
     }
 
     #[pyo3(name = "multinomial", signature = (num_samples, replacement=false, *, generator=None))]
-    fn py_multinomial(&self, num_samples: i64, replacement: bool, generator: Option<&Obj<'_>>) -> PyResult<TensorOut> {
-        Ok(PyTensor::wrap(self.t.multinomial(num_samples, replacement, gen_of(generator)?.as_ref())?))
+    fn py_multinomial(&self, num_samples: &Obj<'_>, replacement: bool, generator: Option<&Obj<'_>>) -> PyResult<TensorOut> {
+        if !num_samples.is_instance_of::<pyo3::types::PyInt>() {
+            return Err(PyTypeError::new_err(format!(
+                "multinomial(): argument 'num_samples' (position 2) must be int, not {}",
+                num_samples.get_type().name()?
+            )));
+        }
+        Ok(PyTensor::wrap(self.t.multinomial(num_samples.extract()?, replacement, gen_of(generator)?.as_ref())?))
     }
 }
 

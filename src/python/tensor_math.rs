@@ -660,18 +660,16 @@ impl PyTensor {
     }
 }
 
-/// Writes an op's result into a user's `out=` tensor: same shape, same dtype, as torch's
-/// matmul family requires.
+/// Writes an op's result into a user's `out=` tensor: same dtype, as torch's matmul family
+/// requires; resized to the result's shape as torch does.
 fn copy_result(out: &Tensor, r: &Tensor) -> crate::Result<()> {
     if crate::autograd::record::needs_grad(&[out, r]) {
         return Err(crate::autograd::inplace::out_error("matmul"));
     }
-    if out.shape() != r.shape() {
-        return Err(crate::Error::Runtime(format!("Expected out tensor to have shape {:?}, but got {:?} instead", r.shape(), out.shape())));
-    }
     if out.dtype() != r.dtype() {
         return Err(crate::Error::Runtime(format!("Expected out tensor to have dtype {}, but got {} instead", r.dtype(), out.dtype())));
     }
+    out.resize_(r.shape())?;
     out.copy_(r)
 }
 
