@@ -1934,9 +1934,6 @@ _NOT_YET = {
     "test_normal_errors[rtorch-float_float_without_size]": "torch's argument-parser TypeError wording",
     "test_like_errors[rtorch-rand_like_list]": "torch's argument-parser TypeError wording",
     "test_seed_and_state_errors[rtorch-rand_generator_int]": "torch's argument-parser TypeError wording",
-    "test_normal_result_dtype_follows_mean[rtorch]": "normal(tensor, tensor) promotes instead of taking mean's dtype",
-    "test_sampling_functions_have_zero_gradients[rtorch]": "normal/bernoulli/poisson outputs are not recorded "
-                                                           "with a zero gradient",
     "test_random_float_precision_warning[rtorch-float16-4000-11]": "no UserWarning for inexact float ranges",
     "test_random_float_precision_warning[rtorch-float32-33554432-24]": "no UserWarning for inexact float ranges",
     "test_random_float_precision_warning[rtorch-bfloat16-1000-8]": "no UserWarning for inexact float ranges",

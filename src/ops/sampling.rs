@@ -154,8 +154,13 @@ impl Tensor {
     /// torch.bernoulli: 1 with probability self (elementwise, each in [0, 1]), else 0.
     pub fn bernoulli(&self, g: Option<&Generator>) -> Result<Tensor> {
         float_only(self, "bernoulli_tensor_cpu_p_")?;
-        let out = Tensor::empty(self.shape(), self.dtype(), self.device())?;
-        out.bernoulli_(BernoulliP::Tensor(self), g)
+        let out = {
+            let _off = crate::autograd::GradModeGuard::new(false);
+            let out = Tensor::empty(self.shape(), self.dtype(), self.device())?;
+            out.bernoulli_(BernoulliP::Tensor(self), g)?
+        };
+        crate::autograd::formulas::random::record_sample("BernoulliBackward0", &[self], &out);
+        Ok(out)
     }
 
     /// torch.poisson: a Poisson sample for each rate in self.
@@ -169,7 +174,12 @@ impl Tensor {
             let mut it = rates.into_iter();
             generator(g).fill(self.numel(), |r| poisson_sample(r, it.next().unwrap_or(0.0)))?
         };
-        Tensor::from_vec(values, self.shape())?.to_dtype(self.dtype())
+        let out = {
+            let _off = crate::autograd::GradModeGuard::new(false);
+            Tensor::from_vec(values, self.shape())?.to_dtype(self.dtype())?
+        };
+        crate::autograd::formulas::random::record_sample("PoissonBackward0", &[self], &out);
+        Ok(out)
     }
 
     /// torch.multinomial: `num_samples` category indices per row of the (1-d or 2-d)

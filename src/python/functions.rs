@@ -361,6 +361,7 @@ pub fn normal(mean: &Bound<'_, PyAny>, std: Option<&Bound<'_, PyAny>>, size: Opt
             match &m { super::args::OwnedArg::Tensor(t) => t.shape(), _ => zero.shape() },
             match &s { super::args::OwnedArg::Tensor(t) => t.shape(), _ => zero.shape() },
         )?;
+        // The result takes the mean's dtype when the mean is a tensor, else the std's.
         let d = match (&m, &s) { (super::args::OwnedArg::Tensor(t), _) | (_, super::args::OwnedArg::Tensor(t)) => t.dtype(), _ => crate::default_dtype() };
         if let super::args::OwnedArg::Tensor(st) = &s {
             let _off = crate::autograd::GradModeGuard::new(false);
@@ -374,8 +375,14 @@ pub fn normal(mean: &Bound<'_, PyAny>, std: Option<&Bound<'_, PyAny>>, size: Opt
                 return Err(PyRuntimeError::new_err(format!("normal expects std >= 0.0, but found std {v}")));
             }
         }
-        let z = crate::randn(&shape, d, Device::Cpu, g.as_ref())?;
-        return Ok(PyTensor::wrap(z.mul(s.as_arg())?.add(m.as_arg())?));
+        let out = {
+            let _off = crate::autograd::GradModeGuard::new(false);
+            let z = crate::randn(&shape, d, Device::Cpu, g.as_ref())?;
+            z.mul(s.as_arg())?.add(m.as_arg())?.to_dtype(d)?
+        };
+        let inputs: Vec<&Tensor> = [&m, &s].into_iter().filter_map(|a| match a { super::args::OwnedArg::Tensor(t) => Some(t), _ => None }).collect();
+        crate::autograd::formulas::random::record_sample("NormalBackward3", &inputs, &out);
+        return Ok(PyTensor::wrap(out));
     }
     let shape = size.map(shape_of).transpose()?.ok_or_else(|| PyTypeError::new_err("normal() missing required argument 'size'"))?;
     let (m, s) = (num(mean, "mean")?.to_f64(), num(std, "std")?.to_f64());

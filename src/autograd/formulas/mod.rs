@@ -7,6 +7,7 @@ pub mod copy;
 pub mod index;
 pub mod linalg;
 pub mod matmul;
+pub mod random;
 pub mod reduce;
 pub mod select;
 pub mod softmax;
