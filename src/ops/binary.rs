@@ -306,11 +306,6 @@ fn binary_kernel(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<T
             if o.device() != device {
                 bail!("Expected out tensor to have device {device}, but got {} instead", o.device());
             }
-            if o.shape() != shape.as_slice() {
-                // torch resizes an `out=` of another shape; in-place ops check their shape
-                // before they get here (binary_inplace).
-                o.resize_(&shape)?;
-            }
             check_no_internal_overlap(o)?;
             if !can_cast(out_dtype, o.dtype()) {
                 bail!(
@@ -318,6 +313,12 @@ fn binary_kernel(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<T
                     out_dtype.scalar_name(),
                     o.dtype().scalar_name()
                 );
+            }
+            if o.shape() != shape.as_slice() {
+                // torch resizes an `out=` of another shape; in-place ops check their shape
+                // before they get here (binary_inplace). Only after the checks, so a refused call
+                // leaves `out` as it was.
+                o.resize_(&shape)?;
             }
             o.clone()
         }

@@ -226,11 +226,6 @@ fn unary_kernel(op: UnaryOp, x: &Tensor, out: Option<&Tensor>) -> Result<Tensor>
     };
     let target = match out {
         Some(o) => {
-            if o.shape() != x.shape() {
-                // torch resizes an `out=` of another shape (in-place forms never get here).
-                o.resize_(x.shape())?;
-            }
-            crate::ops::binary::check_no_internal_overlap(o)?;
             if !can_cast(out_dtype, o.dtype()) {
                 bail!(
                     "result type {} can't be cast to the desired output type {}",
@@ -238,6 +233,12 @@ fn unary_kernel(op: UnaryOp, x: &Tensor, out: Option<&Tensor>) -> Result<Tensor>
                     o.dtype().scalar_name()
                 );
             }
+            if o.shape() != x.shape() {
+                // torch resizes an `out=` of another shape (in-place forms never get here);
+                // only after the checks, so a refused call leaves `out` as it was.
+                o.resize_(x.shape())?;
+            }
+            crate::ops::binary::check_no_internal_overlap(o)?;
             o.clone()
         }
         None => Tensor::empty(x.shape(), out_dtype, Device::Cpu)?,

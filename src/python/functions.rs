@@ -294,7 +294,7 @@ macro_rules! random_fn {
             if let Some(o) = out.filter(|o| !o.is_none()) {
                 let o = super::args::tensor_arg(o, "out")?;
                 let r = $f(&shape, o.dtype(), o.device(), gen_of(generator)?.as_ref())?;
-                crate::ops::index::write_out(stringify!($name), &o, &r, || crate::Error::Runtime("out dtype mismatch".into()))?;
+                super::sort_ops::write_into(stringify!($name), &o, &r)?;
                 return Ok(PyTensor::wrap(o));
             }
             Ok(PyTensor::wrap(leaf($f(&shape, float_dtype(dtype)?, dev(device)?, gen_of(generator)?.as_ref())?, requires_grad)?))

@@ -277,13 +277,5 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// Writes `result` into `out` for an `out=` argument: same dtype, resized as needed.
 #[pyfunction]
 fn _write_out(name: &str, out: &Obj<'_>, result: &Obj<'_>) -> PyResult<()> {
-    let (out, result) = (t(out, "out")?, t(result, "result")?);
-    crate::ops::index::write_out(name, &out, &result, || {
-        crate::Error::Runtime(format!(
-            "Expected out tensor to have dtype {}, but got {} instead",
-            crate::ops::index::cpp_type_name(result.dtype()),
-            crate::ops::index::cpp_type_name(out.dtype())
-        ))
-    })?;
-    Ok(())
+    super::sort_ops::write_into(name, &t(out, "out")?, &t(result, "result")?)
 }

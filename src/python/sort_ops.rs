@@ -16,7 +16,7 @@ use crate::tensor::Tensor;
 type Obj<'py> = Bound<'py, PyAny>;
 
 /// `out` gets `result` (same dtype required, resized as needed).
-fn write_into(name: &str, out: &Tensor, result: &Tensor) -> PyResult<()> {
+pub(super) fn write_into(name: &str, out: &Tensor, result: &Tensor) -> PyResult<()> {
     write_out(name, out, result, || {
         Error::Runtime(format!(
             "Expected out tensor to have dtype {}, but got {} instead",

@@ -91,10 +91,10 @@ pub fn matrix_norm(a: &Tensor, ord: MatrixOrd, dims: (i64, i64), keepdim: bool, 
         MatrixOrd::Fro => return a.norm_dims(NormOrd::P(2.0), Some(&[d0i, d1i]), keepdim),
         MatrixOrd::Nuc | MatrixOrd::P(2.0) | MatrixOrd::P(-2.0) => {
             let s = svdvals(&a.movedim(&[d0i, d1i], &[-2, -1])?)?;
+            // 'nuc' sums the singular values; 2 / -2 take the largest / smallest.
             let r = match ord {
-                MatrixOrd::Nuc => s.sum_dims(Some(&[-1]), false, None)?,
                 MatrixOrd::P(p) => s.amax_dims(Some(&[-1]), false, p > 0.0)?,
-                MatrixOrd::Fro => unreachable!("handled above"),
+                _ => s.sum_dims(Some(&[-1]), false, None)?,
             };
             if !keepdim {
                 return Ok(r);
