@@ -81,17 +81,22 @@ impl Tensor {
     }
 
     fn running(&self, dim: i64, dtype: DType, op: &str, product: bool) -> Result<Tensor> {
+        self.expect_cpu(op)?;
+        let d = wrap_dim(dim, self.ndim())?;
         // Half types accumulate in float32, as torch does, and round once at the end.
         let work = if matches!(dtype, DType::F16 | DType::BF16) { DType::F32 } else { dtype };
-        let (buf, _, n, inner) = scan_buffer(self, dim, work, op)?;
+        let _off = GradModeGuard::new(false);
+        let src = self.to_dtype(work)?.contiguous()?;
+        let out = Tensor::empty(self.shape(), work, self.device())?;
+        let (n, inner) = if self.ndim() == 0 { (1, 1) } else { (self.shape()[d], self.shape()[d + 1..].iter().product()) };
         macro_rules! go {
             ($T:ty) => {{
-                // SAFETY: scan_buffer returns a fresh contiguous tensor of this dtype.
-                let data = unsafe { owned_slice::<$T>(&buf)? };
+                // SAFETY: src is contiguous of this dtype with out's numel; out is fresh and ours.
+                let (from, to) = unsafe { (std::slice::from_raw_parts(src.cpu_ptr::<$T>()?, src.numel()), owned_slice::<$T>(&out)?) };
                 if product {
-                    kernels::scan(data, n, inner, |a: $T, b: $T| a.wrapping_mul_or_mul(b));
+                    kernels::scan_into(from, to, n, inner, |a: $T, b: $T| a.wrapping_mul_or_mul(b));
                 } else {
-                    kernels::scan(data, n, inner, |a: $T, b: $T| a.wrapping_add_or_add(b));
+                    kernels::scan_into(from, to, n, inner, |a: $T, b: $T| a.wrapping_add_or_add(b));
                 }
             }};
         }
@@ -106,10 +111,9 @@ impl Tensor {
             _ => return Err(Error::NotImplemented(format!("\"{op}_cpu\" not implemented for '{}'", work.scalar_name()))),
         }
         if work != dtype {
-            let _off = GradModeGuard::new(false);
-            return buf.to_dtype(dtype);
+            return out.to_dtype(dtype);
         }
-        Ok(buf)
+        Ok(out)
     }
 
     /// Running maximum along `dim` and where it came from: (values, indices).

@@ -9,6 +9,7 @@ pub mod iter;
 pub mod linalg;
 pub mod map;
 pub mod math;
+pub mod radix;
 pub mod reduce;
 pub mod scan;
 pub mod sort;

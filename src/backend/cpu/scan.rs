@@ -40,6 +40,50 @@ pub fn scan<T: Copy + Send + Sync>(data: &mut [T], n: usize, inner: usize, combi
     });
 }
 
+/// Rows scanned side by side along the last dim: their running values are independent, so
+/// the CPU overlaps them instead of waiting out one add's latency per element.
+const LANES: usize = 8;
+
+/// dst = the running `combine` of src along the dim (the out-of-place form of [`scan`]).
+pub fn scan_into<T: Copy + Send + Sync>(src: &[T], dst: &mut [T], n: usize, inner: usize, combine: impl Fn(T, T) -> T + Sync) {
+    if n == 0 || inner == 0 {
+        return;
+    }
+    if inner > 1 {
+        dst.copy_from_slice(src);
+        return scan(dst, n, inner, combine);
+    }
+    let group = n * LANES;
+    let run = |(s, d): (&[T], &mut [T])| {
+        if s.len() < group {
+            for (s, d) in s.chunks(n).zip(d.chunks_mut(n)) {
+                let mut acc = s[0];
+                d[0] = acc;
+                for (x, y) in s[1..].iter().zip(&mut d[1..]) {
+                    acc = combine(acc, *x);
+                    *y = acc;
+                }
+            }
+            return;
+        }
+        let mut acc: [T; LANES] = std::array::from_fn(|r| s[r * n]);
+        for (r, a) in acc.iter().enumerate() {
+            d[r * n] = *a;
+        }
+        for i in 1..n {
+            for (r, a) in acc.iter_mut().enumerate() {
+                *a = combine(*a, s[r * n + i]);
+                d[r * n + i] = *a;
+            }
+        }
+    };
+    if src.len() >= PARALLEL_NUMEL && src.len() > group && super::threads::get_num_threads() > 1 {
+        src.par_chunks(group).zip(dst.par_chunks_mut(group)).for_each(run);
+    } else {
+        src.chunks(group).zip(dst.chunks_mut(group)).for_each(run);
+    }
+}
+
 /// Running maximum (or minimum) with the position it came from; ties take the later
 /// position and NaN, once seen, stays (torch's cummax/cummin).
 pub fn scan_extreme<T: Element>(values: &mut [T], indices: &mut [i64], n: usize, inner: usize, max: bool) {

@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 
 use rayon::prelude::*;
 
+use super::radix::{RadixScratch, SortKey};
 use crate::dtype::Element;
 
 /// torch's sort order: numbers ascending, NaN last (equal to each other).
@@ -42,9 +43,25 @@ fn for_rows<T: Element>(src: &[T], n: usize, m: usize, values: &mut [T], indices
     }
 }
 
+/// Rows from this length on are radix sorted; shorter ones by comparisons, which win while
+/// the radix passes' fixed 256-bucket cost dominates.
+const RADIX_MIN_LEN: usize = 64;
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<RadixScratch> = std::cell::RefCell::new(RadixScratch::default());
+}
+
 /// Sorts every row (stably); writes the sorted values and their original positions.
-pub fn sort_rows<T: Element>(src: &[T], n: usize, descending: bool, values: &mut [T], indices: &mut [i64]) {
+pub fn sort_rows<T: Element + SortKey>(src: &[T], n: usize, descending: bool, values: &mut [T], indices: &mut [i64]) {
     for_rows(src, n, n, values, indices, |row, v, idx| {
+        if n >= RADIX_MIN_LEN && n <= u32::MAX as usize {
+            SCRATCH.with_borrow_mut(|scratch| {
+                for ((x, i), &p) in v.iter_mut().zip(idx.iter_mut()).zip(scratch.sort(row, descending)) {
+                    (*x, *i) = (row[p as usize], p as i64);
+                }
+            });
+            return;
+        }
         let mut pairs: Vec<(T, i64)> = row.iter().enumerate().map(|(i, &x)| (x, i as i64)).collect();
         pairs.sort_by(ordering(descending));
         for (j, (x, i)) in pairs.into_iter().enumerate() {
@@ -55,8 +72,14 @@ pub fn sort_rows<T: Element>(src: &[T], n: usize, descending: bool, values: &mut
 }
 
 /// The `k` largest (or smallest) of every row, sorted or in selection order.
-pub fn topk_rows<T: Element>(src: &[T], n: usize, k: usize, largest: bool, sorted: bool, values: &mut [T], indices: &mut [i64]) {
+pub fn topk_rows<T: Element + SortKey>(src: &[T], n: usize, k: usize, largest: bool, sorted: bool, values: &mut [T], indices: &mut [i64]) {
     for_rows(src, n, k, values, indices, |row, v, idx| {
+        if k <= TOPK_SCAN_MAX_K && k * 8 <= n && n <= u32::MAX as usize {
+            for ((x, i), (_, p)) in v.iter_mut().zip(idx.iter_mut()).zip(best_k(row, k, largest)) {
+                (*x, *i) = (row[p as usize], p as i64);
+            }
+            return;
+        }
         let mut pairs: Vec<(T, i64)> = row.iter().enumerate().map(|(i, &x)| (x, i as i64)).collect();
         let cmp = ordering(largest);
         if k < n {
@@ -71,6 +94,41 @@ pub fn topk_rows<T: Element>(src: &[T], n: usize, k: usize, largest: bool, sorte
             idx[j] = i;
         }
     });
+}
+
+/// Largest k for which topk keeps a sorted list of the best so far instead of selecting.
+const TOPK_SCAN_MAX_K: usize = 64;
+
+/// The `k` (>= 1) best elements of `row` as (key, position), best first (earlier positions
+/// first among equal keys). Candidates that beat the k-th best seen so far are collected and
+/// cut back to k now and then, so most elements cost one predictable comparison.
+fn best_k<T: SortKey>(row: &[T], k: usize, largest: bool) -> impl Iterator<Item = (u64, u32)> {
+    let flip = if largest { 0 } else { u64::MAX };
+    // (key, position) packed so that a larger integer is a better element: one integer
+    // comparison instead of a tuple's two.
+    let pack = |key: u64, i: usize| (key as u128) << 32 | (u32::MAX - i as u32) as u128;
+    let descending = |a: &u128, b: &u128| b.cmp(a);
+    let room = 4 * k;
+    let mut candidates: Vec<u128> = Vec::with_capacity(room);
+    let mut kth_best: Option<u64> = None;
+    for (i, x) in row.iter().enumerate() {
+        let key = x.sort_key() ^ flip;
+        if kth_best.is_some_and(|w| key <= w) {
+            continue;
+        }
+        candidates.push(pack(key, i));
+        if candidates.len() == room {
+            candidates.select_nth_unstable_by(k - 1, descending);
+            candidates.truncate(k);
+            kth_best = Some((candidates[k - 1] >> 32) as u64);
+        }
+    }
+    if candidates.len() > k {
+        candidates.select_nth_unstable_by(k - 1, descending);
+        candidates.truncate(k);
+    }
+    candidates.sort_unstable_by(descending);
+    candidates.into_iter().map(|c| ((c >> 32) as u64, u32::MAX - c as u32))
 }
 
 /// Which element of a row `kth_rows` picks.
