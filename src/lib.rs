@@ -34,6 +34,7 @@ pub mod ops;
 pub(crate) mod resize;
 pub mod storage;
 pub mod tensor;
+pub mod warnings;
 
 #[cfg(feature = "python")]
 mod python;

@@ -1,5 +1,7 @@
 //! `Tensor::resize_`: giving a tensor a new shape (and, when it needs more room, new
-//! memory), as torch does to an `out=` tensor whose shape differs from the result's.
+//! memory), as torch does to an `out=` tensor whose shape differs from the result's; and the
+//! in-place view ops (`t_`, `unsqueeze_`, ...), which give a tensor the layout of a view of
+//! itself.
 //!
 //! A tensor's storage and layout are read through plain references all over the crate, so
 //! they are never changed in place: a resize appends a new (storage, layout) to a chain that
@@ -54,6 +56,53 @@ impl Tensor {
         if Arc::ptr_eq(&storage, self.storage()) {
             layout.offset = offset;
         }
+        self.push_layout(storage, layout);
+        self.bump_version();
+        Ok(())
+    }
+
+    /// Resizes an `out=` tensor to the result's `shape`, with torch's deprecation warning
+    /// when it had elements (torch will stop resizing those).
+    pub fn resize_out_(&self, shape: &[usize]) -> Result<()> {
+        if self.shape() != shape && self.numel() != 0 {
+            crate::warnings::warn(&format!(
+                "An output with one or more elements was resized since it had shape {:?}, which does not match the \
+                 required output shape {shape:?}. This behavior is deprecated, and in a future PyTorch release outputs \
+                 will not be resized unless they have zero elements. You can explicitly reuse an out tensor t by \
+                 resizing it, inplace, to zero elements with t.resize_(0).",
+                self.shape()
+            ));
+        }
+        self.resize_(shape)
+    }
+
+    /// Makes this tensor the view `f` takes of it (torch's `t_`, `squeeze_`, ...): same memory,
+    /// the view's layout, and under autograd the view's history. Like every in-place op it
+    /// bumps the version, so a backward that saved the old tensor refuses to run.
+    pub fn view_inplace(&self, name: &str, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<Tensor> {
+        self.check_inplace_allowed()?;
+        if crate::autograd::is_grad_enabled() {
+            crate::autograd::inplace::check_writable(self)?;
+        }
+        if crate::autograd::record::needs_grad(&[self]) && self.view_of().is_some() {
+            return Err(crate::Error::NotImplemented(format!(
+                "{name}_(): in place on a view of a tensor that requires grad is not supported; use {name}() instead"
+            )));
+        }
+        let view = f(self)?;
+        if !view.same_storage(self) {
+            bail!("{name}_(): the op did not return a view");
+        }
+        self.push_layout(self.storage().clone(), view.layout().clone());
+        self.bump_version();
+        if let Some(node) = view.grad_fn() {
+            crate::autograd::meta::set_history(self, node, view.output_nr());
+        }
+        Ok(self.clone())
+    }
+
+    /// Appends (storage, layout) to the resize chain: the tensor reads them from now on.
+    fn push_layout(&self, storage: Arc<Storage>, layout: Layout) {
         let mut entry = Box::new(Resized { storage, layout, next: OnceLock::new() });
         // Another thread may resize at the same time: append after whatever is newest then.
         loop {
@@ -66,7 +115,5 @@ impl Tensor {
                 Err(back) => entry = back,
             }
         }
-        self.bump_version();
-        Ok(())
     }
 }

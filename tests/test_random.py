@@ -1923,25 +1923,3 @@ def test_interleaved_ops_share_one_stream(lib):
     lib.rand(1)  # one extra draw shifts everything after it
     shifted = run()
     assert not np.array_equal(shifted[1], first[1])
-
-
-# ==========================================================================================================
-# torch behaviours rtorch does not match yet (issue 3, random): strict, so each turns into a failure
-# the moment it is fixed and its entry must go.
-# ==========================================================================================================
-_NOT_YET = {
-    "test_rand_errors[rtorch-rand_float_size]": "torch's argument-parser TypeError wording",
-    "test_normal_errors[rtorch-float_float_without_size]": "torch's argument-parser TypeError wording",
-    "test_like_errors[rtorch-rand_like_list]": "torch's argument-parser TypeError wording",
-    "test_seed_and_state_errors[rtorch-rand_generator_int]": "torch's argument-parser TypeError wording",
-    "test_random_float_precision_warning[rtorch-float16-4000-11]": "no UserWarning for inexact float ranges",
-    "test_random_float_precision_warning[rtorch-float32-33554432-24]": "no UserWarning for inexact float ranges",
-    "test_random_float_precision_warning[rtorch-bfloat16-1000-8]": "no UserWarning for inexact float ranges",
-}
-
-
-@pytest.fixture(autouse=True)
-def _not_yet(request):
-    reason = _NOT_YET.get(request.node.name)
-    if reason is not None:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))

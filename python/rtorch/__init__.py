@@ -70,6 +70,7 @@ from rtorch._C import (  # noqa: F401  index ops (src/python/index_ops.rs)
     take_along_dim,
 )
 from rtorch._size import Size  # noqa: F401
+from rtorch import _out as _out_rules
 from rtorch._tensor_str import printoptions, set_printoptions  # noqa: F401
 from rtorch import return_types, cuda, nn, autograd  # noqa: F401,E402
 from rtorch.autograd.grad_mode import (  # noqa: F401,E402
@@ -137,10 +138,18 @@ def numel(input: Tensor) -> "builtins.int":
 
 
 def _method_forward(name: str):
+    by_rule = _out_rules.supports_out(name)
+
+    def method(input: Tensor, *args, **kwargs):
+        return getattr(input, name)(*args, **kwargs)
+
     def fn(input: Tensor, *args, **kwargs):
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
-        return getattr(input, name)(*args, **kwargs)
+        out = kwargs.pop("out", None) if by_rule else None
+        if out is not None:
+            return _out_rules.call_with_out(name, method, input, args, kwargs, out)
+        return method(input, *args, **kwargs)
 
     fn.__name__ = name
     fn.__qualname__ = name
@@ -167,6 +176,10 @@ split chunk tensor_split unbind tile roll flip fliplr flipud rot90 movedim movea
 broadcast_to tril triu diag diagonal diag_embed trace
 sort argsort msort topk kthvalue median nanmedian mode cumsum cumprod cummax cummin logcumsumexp
 diff unique unique_consecutive bincount histc
+abs_ acos_ arccos_ arcsin_ arctan_ asin_ atan_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ erf_
+exp2_ exp_ expm1_ fix_ floor_ frac_ log10_ log1p_ log2_ log_ nan_to_num_ neg_ negative_ reciprocal_ relu_
+round_ rsqrt_ sigmoid_ sin_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ index_put_ addmv_ fill_ zero_
+detach detach_ is_floating_point is_complex split_with_sizes
 """.split()
 for _name in _FORWARDED:
     globals()[_name] = _method_forward(_name)
@@ -174,9 +187,38 @@ del _name
 
 
 concat = concatenate = cat
+for _name in ("zeros", "ones", "empty", "full", "arange", "eye", "linspace", "logspace", "randperm", "randint", "normal"):
+    globals()[_name] = _out_rules.factory(_name, getattr(_C, _name))
+del _name
 
 
-def where(condition: Tensor, input=None, other=None) -> Tensor:
+def _clamp_min_(self: Tensor, min) -> Tensor:
+    """In-place :meth:`clamp_min`."""
+    return self.clamp_(min=min)
+
+
+def _clamp_max_(self: Tensor, max) -> Tensor:
+    """In-place :meth:`clamp_max`."""
+    return self.clamp_(max=max)
+
+
+def _divide_(self: Tensor, other, *, rounding_mode: Optional[str] = None) -> Tensor:
+    """Alias of :meth:`div_`."""
+    return self.div_(other, rounding_mode=rounding_mode)
+
+
+def _subtract_(self: Tensor, other, *, alpha=1) -> Tensor:
+    """Alias of :meth:`sub_`."""
+    return self.sub_(other, alpha=alpha)
+
+
+for _fn in (_clamp_min_, _clamp_max_, _divide_, _subtract_):
+    _fn.__name__ = _fn.__qualname__ = _fn.__name__[1:]
+    setattr(Tensor, _fn.__name__, _fn)
+del _fn
+
+
+def where(condition: Tensor, input=None, other=None, *, out: Optional[Tensor] = None) -> Tensor:
     """Elements of ``input`` where ``condition`` holds, else of ``other`` (broadcast together).
 
     ``input`` and ``other`` may be tensors or Python numbers (weak scalars for promotion). With ``condition``
@@ -188,4 +230,6 @@ def where(condition: Tensor, input=None, other=None) -> Tensor:
                 f"where(): argument 'condition' (position 1) must be Tensor, not {type(condition).__name__}"
             )
         return nonzero(condition, as_tuple=True)
+    if out is not None:
+        return _out_rules.call_with_out("where", _C._where, condition, (input, other), {}, out)
     return _C._where(condition, input, other)

@@ -7,7 +7,8 @@ from typing import Optional
 
 from rtorch import _C, linalg
 from rtorch import return_types as _rt
-from rtorch._C import Tensor, cdist, einsum, kron, tensordot  # noqa: F401
+from rtorch._C import Tensor, cdist, einsum  # noqa: F401
+from rtorch._out import call_with_out
 
 _out = linalg._out
 
@@ -112,9 +113,25 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
     return linalg.pinv(input, rtol=rcond)
 
 
-def matrix_power(input: Tensor, n: int) -> Tensor:
+def matrix_power(input: Tensor, n: int, *, out: Optional[Tensor] = None) -> Tensor:
     """Alias of :func:`rtorch.linalg.matrix_power`."""
+    if out is not None:
+        return call_with_out("matrix_power", linalg.matrix_power, input, (n,), {}, out)
     return linalg.matrix_power(input, n)
+
+
+def kron(input: Tensor, other: Tensor, *, out: Optional[Tensor] = None) -> Tensor:
+    """Kronecker product: ``input`` (a0, a1, ...) and ``other`` (b0, b1, ...) give (a0*b0, a1*b1, ...)."""
+    if out is not None:
+        return call_with_out("kron", _C.kron, input, (other,), {}, out)
+    return _C.kron(input, other)
+
+
+def tensordot(a: Tensor, b: Tensor, dims=2, out: Optional[Tensor] = None) -> Tensor:
+    """Contracts the last ``dims`` dims of ``a`` with the first of ``b`` (or the listed pairs of dims)."""
+    if out is not None:
+        return call_with_out("tensordot", _C.tensordot, a, (b, dims), {}, out)
+    return _C.tensordot(a, b, dims)
 
 
 def cross(input: Tensor, other: Tensor, dim: Optional[int] = None, *, out: Optional[Tensor] = None) -> Tensor:

@@ -8,9 +8,9 @@ from rtorch import _C
 from rtorch._C import Tensor, poisson  # noqa: F401
 
 
-def _like(input: Tensor, dtype, device):
+def _like(name: str, input: Tensor, dtype, device):
     if not isinstance(input, Tensor):
-        raise TypeError(f"argument 'input' must be Tensor, not {type(input).__name__}")
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     return (input.dtype if dtype is None else dtype), (input.device if device is None else device)
 
 
@@ -37,7 +37,7 @@ def _finish(t: Tensor, requires_grad: bool) -> Tensor:
 def rand_like(input: Tensor, *, generator=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
               memory_format=None) -> Tensor:
     """Uniform samples in [0, 1) shaped (and by default typed and laid out) like ``input``."""
-    dtype, device = _like(input, dtype, device)
+    dtype, device = _like("rand_like", input, dtype, device)
     t = _preserving_strides(input, lambda s: _C.rand(*s, generator=generator, dtype=dtype, device=device))
     return _finish(t, requires_grad)
 
@@ -45,7 +45,7 @@ def rand_like(input: Tensor, *, generator=None, dtype=None, layout=None, device=
 def randn_like(input: Tensor, *, generator=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
                memory_format=None) -> Tensor:
     """Standard normal samples shaped (and by default typed and laid out) like ``input``."""
-    dtype, device = _like(input, dtype, device)
+    dtype, device = _like("randn_like", input, dtype, device)
     t = _preserving_strides(input, lambda s: _C.randn(*s, generator=generator, dtype=dtype, device=device))
     return _finish(t, requires_grad)
 
@@ -56,7 +56,7 @@ def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *, gen
     ``randint_like(input, high)`` draws from [0, high)."""
     if high is None:
         low, high = 0, low
-    dtype, device = _like(input, dtype, device)
+    dtype, device = _like("randint_like", input, dtype, device)
     t = _preserving_strides(input, lambda s: _C.randint(low, high, s, generator=generator, dtype=dtype,
                                                         device=device))
     return _finish(t, requires_grad)

@@ -27,7 +27,7 @@ pub fn overwrite(target: &Tensor, value: &Tensor) -> Result<Tensor> {
 }
 
 /// torch's errors for in-place writes into leaves that require grad, or views of them.
-fn check_writable(target: &Tensor) -> Result<()> {
+pub(crate) fn check_writable(target: &Tensor) -> Result<()> {
     if target.requires_grad() && target.is_leaf() {
         bail!("a leaf Variable that requires grad is being used in an in-place operation.");
     }

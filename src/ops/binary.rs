@@ -318,7 +318,7 @@ fn binary_kernel(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<T
                 // torch resizes an `out=` of another shape; in-place ops check their shape
                 // before they get here (binary_inplace). Only after the checks, so a refused call
                 // leaves `out` as it was.
-                o.resize_(&shape)?;
+                o.resize_out_(&shape)?;
             }
             o.clone()
         }

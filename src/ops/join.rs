@@ -92,7 +92,7 @@ fn check_out(op: &str, dtype: DType, shape: &[usize], out: &Tensor) -> Result<()
     if !crate::ops::binary::can_cast(dtype, out.dtype()) {
         return Err(Error::Type(format!("{op}: input types can't be cast to the desired output type {}", out.dtype().scalar_name())));
     }
-    out.resize_(shape)
+    out.resize_out_(shape)
 }
 
 fn finish_out(result: Tensor, out: Option<&Tensor>) -> Result<Tensor> {

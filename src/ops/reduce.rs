@@ -350,10 +350,10 @@ impl Tensor {
         };
         let d = x.dtype();
         if !d.is_floating_point() {
-            bail!(
+            return Err(crate::Error::NotImplemented(format!(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: {}",
                 d.scalar_name()
-            );
+            )));
         }
         let mask = reduced_mask(x.ndim(), dims)?;
         let out = crate::with_dtype!(d, T => run::<T, _>(&x, &mask, keepdim, d, &SumF::<T>(true, Default::default())))?;

@@ -292,6 +292,33 @@ pub(crate) fn check_random_bounds(dtype: DType, from: i64, to: Option<i64>) -> R
     Ok(())
 }
 
+/// torch's warnings for `random_(from, to)` on a float dtype whose mantissa cannot hold every
+/// integer of the range (the values are drawn anyway, and rounded).
+pub fn random_precision_warnings(dtype: DType, from: i64, to: Option<i64>) -> Vec<String> {
+    let digits = match dtype {
+        DType::F16 => 11,
+        DType::BF16 => 8,
+        DType::F32 => 24,
+        DType::F64 => 53,
+        _ => return Vec::new(),
+    };
+    let Some(to) = to else { return Vec::new() };
+    let bound = 1i128 << digits;
+    let outside = |v: i128| v < -bound || v > bound;
+    [("from", from as i128), ("to - 1", to as i128 - 1)]
+        .into_iter()
+        .filter(|&(_, v)| outside(v))
+        .map(|(what, _)| {
+            format!(
+                "{what} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision limitations {} can support discrete \
+                 uniform distribution only within this range. This warning will become an error in version 1.7 release, \
+                 please fix the code in advance",
+                cpp_type_name(dtype)
+            )
+        })
+        .collect()
+}
+
 /// The lowest and largest finite values of a dtype, as f64.
 fn dtype_range(d: DType) -> (f64, f64) {
     let max = match d {

@@ -236,7 +236,7 @@ fn unary_kernel(op: UnaryOp, x: &Tensor, out: Option<&Tensor>) -> Result<Tensor>
             if o.shape() != x.shape() {
                 // torch resizes an `out=` of another shape (in-place forms never get here);
                 // only after the checks, so a refused call leaves `out` as it was.
-                o.resize_(x.shape())?;
+                o.resize_out_(x.shape())?;
             }
             crate::ops::binary::check_no_internal_overlap(o)?;
             o.clone()

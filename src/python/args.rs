@@ -130,8 +130,34 @@ pub fn sizes(args: &Bound<'_, PyTuple>) -> PyResult<Vec<i64>> {
     args.iter().map(|x| int_of(&x, "size")).collect()
 }
 
-/// Sizes for a factory: no negative entries (torch's message).
-pub fn factory_shape(args: &Bound<'_, PyTuple>) -> PyResult<Vec<usize>> {
+/// Sizes for factory `name`: ints only and no negative entries (torch's messages).
+pub fn factory_shape(name: &str, args: &Bound<'_, PyTuple>) -> PyResult<Vec<usize>> {
+    let type_name = |x: &Bound<'_, PyAny>| x.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+    let bad = |x: &Bound<'_, PyAny>| int_of(x, "size").is_err();
+    if args.len() == 1 {
+        let first = args.get_item(0)?;
+        let is_sequence = first.cast::<PyTuple>().is_ok() || first.cast::<PyList>().is_ok();
+        if !is_sequence && bad(&first) {
+            return Err(PyTypeError::new_err(format!(
+                "{name}(): argument 'size' (position 1) must be tuple of ints, not {}",
+                type_name(&first)
+            )));
+        }
+        if is_sequence {
+            if let Some((i, x)) = first.try_iter()?.flatten().enumerate().find(|(_, x)| bad(x)) {
+                return Err(PyTypeError::new_err(format!(
+                    "{name}(): argument 'size' (position 1) must be tuple of ints, but found element of type {} at pos {i}",
+                    type_name(&x)
+                )));
+            }
+        }
+    } else if let Some((i, x)) = args.iter().enumerate().find(|(_, x)| bad(x)) {
+        return Err(PyTypeError::new_err(format!(
+            "{name}(): argument 'size' failed to unpack the object at pos {} with error \"type must be tuple of ints,but got {}\"",
+            i + 1,
+            type_name(&x)
+        )));
+    }
     let s = sizes(args)?;
     if let Some(&neg) = s.iter().find(|&&d| d < 0) {
         return Err(PyRuntimeError::new_err(format!(

@@ -72,9 +72,10 @@ pub fn from_numpy_py(array: &Bound<'_, PyAny>) -> PyResult<TensorOut> {
 macro_rules! filled {
     ($name:ident, $value:expr) => {
         #[pyfunction]
-        #[pyo3(signature = (*size, out=None, dtype=None, layout=None, device=None, requires_grad=false, pin_memory=false, **kwargs))]
+        // out= is handled by the Python wrapper (rtorch._out.factory).
+        #[pyo3(signature = (*size, dtype=None, layout=None, device=None, requires_grad=false, pin_memory=false, **kwargs))]
         #[allow(clippy::too_many_arguments)]
-        pub fn $name(py: Python<'_>, size: &Bound<'_, PyTuple>, out: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool, kwargs: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<TensorOut> {
+        pub fn $name(py: Python<'_>, size: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool, kwargs: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<TensorOut> {
             let _ = (layout, pin_memory);
             let shape = match kwargs.map(|k| k.get_item("size")).transpose()?.flatten() {
                 Some(s) if size.is_empty() => shape_of(&s)?,
@@ -82,7 +83,7 @@ macro_rules! filled {
                     if let Some(k) = kwargs.filter(|k| !k.is_empty()) {
                         return Err(PyTypeError::new_err(format!("{}() got unexpected keyword arguments {}", stringify!($name), k.keys())));
                     }
-                    factory_shape(size)?
+                    factory_shape(stringify!($name), size)?
                 }
             };
             let (d, dv) = (float_dtype(dtype)?, dev(device)?);
@@ -91,11 +92,6 @@ macro_rules! filled {
                 Some(v) => nogil(py, shape.iter().product(), move || crate::full(&shape, v, d, dv))?,
                 None => Tensor::empty(&shape, d, dv)?,
             };
-            if let Some(o) = out.filter(|o| !o.is_none()) {
-                let o = super::args::tensor_arg(o, "out")?;
-                o.copy_(&t)?;
-                return Ok(PyTensor::wrap(o));
-            }
             Ok(PyTensor::wrap(leaf(t, requires_grad)?))
         }
     };
@@ -279,6 +275,19 @@ pub(crate) fn gen_of<'a>(g: Option<&'a Bound<'a, PyAny>>) -> PyResult<Option<Gen
     }
 }
 
+/// torch's argument-parser error for a `generator=` that is not a Generator.
+fn invalid_generator(name: &str, sizes: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyAny>>) -> PyErr {
+    let type_name = |x: &Bound<'_, PyAny>| x.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+    let mut got: Vec<String> = sizes.iter().map(|x| type_name(&x)).collect();
+    got.extend(generator.map(|g| format!("generator={}", type_name(g))));
+    PyTypeError::new_err(format!(
+        "{name}() received an invalid combination of arguments - got ({}), but expected one of:\n \
+         * (tuple of ints size, *, torch.Generator generator, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)\n \
+         * (tuple of ints size, *, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)\n",
+        got.join(", ")
+    ))
+}
+
 macro_rules! random_fn {
     ($name:ident, $f:path) => {
         #[pyfunction]
@@ -289,15 +298,16 @@ macro_rules! random_fn {
             let shape = match size.filter(|s| !s.is_none()) {
                 Some(s) if sizes.is_empty() => shape_of(s)?,
                 Some(_) => return Err(PyTypeError::new_err(concat!(stringify!($name), "() received an invalid combination of arguments: size given twice"))),
-                None => factory_shape(sizes)?,
+                None => factory_shape(stringify!($name), sizes)?,
             };
+            let g = gen_of(generator).map_err(|_| invalid_generator(stringify!($name), sizes, generator))?;
             if let Some(o) = out.filter(|o| !o.is_none()) {
                 let o = super::args::tensor_arg(o, "out")?;
-                let r = $f(&shape, o.dtype(), o.device(), gen_of(generator)?.as_ref())?;
+                let r = $f(&shape, o.dtype(), o.device(), g.as_ref())?;
                 super::sort_ops::write_into(stringify!($name), &o, &r)?;
                 return Ok(PyTensor::wrap(o));
             }
-            Ok(PyTensor::wrap(leaf($f(&shape, float_dtype(dtype)?, dev(device)?, gen_of(generator)?.as_ref())?, requires_grad)?))
+            Ok(PyTensor::wrap(leaf($f(&shape, float_dtype(dtype)?, dev(device)?, g.as_ref())?, requires_grad)?))
         }
     };
 }
@@ -384,7 +394,15 @@ pub fn normal(mean: &Bound<'_, PyAny>, std: Option<&Bound<'_, PyAny>>, size: Opt
         crate::autograd::formulas::random::record_sample("NormalBackward3", &inputs, &out);
         return Ok(PyTensor::wrap(out));
     }
-    let shape = size.map(shape_of).transpose()?.ok_or_else(|| PyTypeError::new_err("normal() missing required argument 'size'"))?;
+    let shape = size.map(shape_of).transpose()?.ok_or_else(|| {
+        PyTypeError::new_err(
+            "normal() received an invalid combination of arguments - got (float, float), but expected one of:\n \
+             * (Tensor mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)\n \
+             * (Tensor mean, float std = 1, *, torch.Generator generator = None, Tensor out = None)\n \
+             * (float mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)\n \
+             * (float mean, float std, tuple of ints size, *, torch.Generator generator = None, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)\n",
+        )
+    })?;
     let (m, s) = (num(mean, "mean")?.to_f64(), num(std, "std")?.to_f64());
     Ok(PyTensor::wrap(leaf(crate::normal(m, s, &shape, float_dtype(dtype)?, dev(device)?, g.as_ref())?, requires_grad)?))
 }

@@ -24,6 +24,7 @@ use crate::dtype::ALL_DTYPES;
 #[pyo3(name = "_C")]
 fn c_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    crate::warnings::set_warning_handler(python_warning);
     m.add_class::<tensor::PyTensor>()?;
     m.add_class::<dtype::PyDType>()?;
     m.add_class::<dtype::PyDevice>()?;
@@ -49,4 +50,16 @@ fn c_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     linalg_ops::register(m)?;
     random_ops::register(m)?;
     Ok(())
+}
+
+/// The core's warnings become Python `UserWarning`s (with the GIL taken back if an op had
+/// released it). A warning filter that turns them into errors cannot stop the op that warned
+/// from returning, so such an error is reported as unraisable instead.
+fn python_warning(message: &str) {
+    Python::attach(|py| {
+        let Ok(text) = std::ffi::CString::new(message) else { return };
+        if let Err(e) = PyErr::warn(py, &py.get_type::<pyo3::exceptions::PyUserWarning>(), &text, 1) {
+            e.write_unraisable(py, None);
+        }
+    });
 }

@@ -216,7 +216,7 @@ impl PyTensor {
                 return Ok(PyTensor::unregistered(t.get().t.clone()));
             }
         }
-        let shape = super::args::factory_shape(args)?;
+        let shape = super::args::factory_shape("new", args)?;
         Ok(PyTensor::unregistered(crate::zeros(&shape, crate::default_dtype(), Device::Cpu)?))
     }
 
@@ -377,6 +377,38 @@ impl PyTensor {
 
     fn unsqueeze(&self, dim: i64) -> PyResult<TensorOut> {
         Ok(PyTensor::wrap(self.t.unsqueeze(dim)?))
+    }
+
+    #[pyo3(signature = (dim=None))]
+    fn squeeze_<'py>(slf: &Bound<'py, Self>, dim: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
+        let d = dims(dim)?;
+        slf.get().t.view_inplace("squeeze", |t| t.squeeze(d.as_deref()))?;
+        Ok(slf.clone())
+    }
+
+    fn unsqueeze_<'py>(slf: &Bound<'py, Self>, dim: i64) -> PyResult<Bound<'py, Self>> {
+        slf.get().t.view_inplace("unsqueeze", |t| t.unsqueeze(dim))?;
+        Ok(slf.clone())
+    }
+
+    fn t_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
+        slf.get().t.view_inplace("t", |t| t.t())?;
+        Ok(slf.clone())
+    }
+
+    fn transpose_<'py>(slf: &Bound<'py, Self>, dim0: i64, dim1: i64) -> PyResult<Bound<'py, Self>> {
+        slf.get().t.view_inplace("transpose", |t| t.transpose(dim0, dim1))?;
+        Ok(slf.clone())
+    }
+
+    fn swapaxes_<'py>(slf: &Bound<'py, Self>, axis0: i64, axis1: i64) -> PyResult<Bound<'py, Self>> {
+        slf.get().t.view_inplace("swapaxes", |t| t.transpose(axis0, axis1))?;
+        Ok(slf.clone())
+    }
+
+    fn swapdims_<'py>(slf: &Bound<'py, Self>, dim0: i64, dim1: i64) -> PyResult<Bound<'py, Self>> {
+        slf.get().t.view_inplace("swapdims", |t| t.transpose(dim0, dim1))?;
+        Ok(slf.clone())
     }
 
     fn transpose(&self, dim0: i64, dim1: i64) -> PyResult<TensorOut> {

@@ -669,7 +669,7 @@ fn copy_result(out: &Tensor, r: &Tensor) -> crate::Result<()> {
     if out.dtype() != r.dtype() {
         return Err(crate::Error::Runtime(format!("Expected out tensor to have dtype {}, but got {} instead", r.dtype(), out.dtype())));
     }
-    out.resize_(r.shape())?;
+    out.resize_out_(r.shape())?;
     out.copy_(r)
 }
 

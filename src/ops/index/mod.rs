@@ -121,7 +121,7 @@ pub fn write_out(name: &str, out: &Tensor, result: &Tensor, dtype_error: impl Fn
     if out.device() != result.device() {
         bail!("Expected out tensor to have device {}, but got {} instead", result.device(), out.device());
     }
-    out.resize_(result.shape())?;
+    out.resize_out_(result.shape())?;
     out.copy_(result)?;
     Ok(out.clone())
 }
