@@ -18,7 +18,8 @@ struct Mat<T> {
 
 fn gemm_parallelism(m: usize, n: usize, k: usize) -> gemm::Parallelism {
     let threads = crate::backend::cpu::threads::get_num_threads();
-    if threads > 1 && m.saturating_mul(n).saturating_mul(k) >= 48 * 48 * 48 {
+    // Below about 200^3 multiply-adds, waking a second thread costs more than it saves.
+    if threads > 1 && m.saturating_mul(n).saturating_mul(k) >= 192 * 192 * 256 {
         gemm::Parallelism::Rayon(threads)
     } else {
         gemm::Parallelism::None
@@ -111,7 +112,11 @@ fn batched<T: Element>(a: &Tensor, b: &Tensor, batch: &[usize], m: usize, k: usi
         }
     };
     let par = gemm_parallelism(m, n, k);
-    if nb > 1 && matches!(par, gemm::Parallelism::None) && nb * m * n * k >= 1 << 16 {
+    // With at least a batch per thread, whole products run side by side, each on one thread:
+    // splitting every product across threads pays a synchronisation per product instead.
+    let threads = crate::backend::cpu::threads::get_num_threads();
+    let spread = if matches!(par, gemm::Parallelism::None) { nb > 1 } else { nb >= threads };
+    if spread && nb * m * n * k >= 1 << 16 {
         (0..nb).into_par_iter().for_each(|i| one(i, gemm::Parallelism::None));
     } else {
         (0..nb).for_each(|i| one(i, par));
