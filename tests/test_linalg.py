@@ -937,6 +937,41 @@ def test_linalg_errors(lib, fn, pattern, name):
 
 
 # ==========================================================================================================
+# matrices larger than a block of the blocked LU / Cholesky (16 columns), against numpy in float64
+# ==========================================================================================================
+@pytest.mark.parametrize("n", [15, 16, 17, 33, 70, 130])
+def test_blocked_factorizations(lib, n):
+    rng = np.random.default_rng(n)
+    a = rng.standard_normal((n, n)) + n ** 0.5 * np.eye(n)
+    b = rng.standard_normal((n, 5))
+    A, B = lib.tensor(a, dtype=lib.float64), lib.tensor(b, dtype=lib.float64)
+    np.testing.assert_allclose(npy(lib.linalg.det(A)), np.linalg.det(a), rtol=1e-10)
+    sign, logabs = lib.linalg.slogdet(A)
+    np.testing.assert_allclose((npy(sign), npy(logabs)), np.linalg.slogdet(a), rtol=1e-10)
+    np.testing.assert_allclose(npy(lib.linalg.inv(A)), np.linalg.inv(a), rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(npy(lib.linalg.solve(A, B)), np.linalg.solve(a, b), rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(npy(lib.linalg.solve(A, B.T, left=False)), np.linalg.solve(a.T, b).T, rtol=1e-9,
+                               atol=1e-11)
+    s = a @ a.T + np.eye(n)
+    np.testing.assert_allclose(npy(lib.linalg.cholesky(lib.tensor(s, dtype=lib.float64))), np.linalg.cholesky(s),
+                               rtol=1e-9, atol=1e-11)
+
+
+@pytest.mark.parametrize("bad", [3, 40, 69])
+def test_blocked_factorization_errors(lib, bad):
+    """The failing column / minor is reported by its global index, also past the first block."""
+    n = 70
+    a = np.random.default_rng(bad).standard_normal((n, n)) + 10 * np.eye(n)
+    a[:, bad] = 0.0  # column `bad` stays zero through elimination: its pivot is the first zero
+    with pytest.raises(lib.linalg.LinAlgError, match=f"The diagonal element {bad + 1} is zero"):
+        lib.linalg.inv(lib.tensor(a, dtype=lib.float64))
+    s = np.eye(n)
+    s[bad, bad] = -1.0
+    with pytest.raises(lib.linalg.LinAlgError, match=f"leading minor of order {bad + 1} is not positive-definite"):
+        lib.linalg.cholesky(lib.tensor(s, dtype=lib.float64))
+
+
+# ==========================================================================================================
 # cholesky
 # ==========================================================================================================
 @pytest.mark.parametrize("kind", KINDS)
