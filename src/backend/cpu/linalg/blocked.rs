@@ -35,12 +35,12 @@ impl Block {
 /// Products below this many multiply-adds run on one thread.
 const THREADED_WORK: usize = 192 * 192 * 256;
 
-/// `c -= a * b` with `c` a `rows x cols` block of `cbuf`, `a` a `rows x k` block and `b` a
+/// `c -= a * b` (`(rows, cols, k)` = `dims`) with `c` a `rows x cols` block of `cbuf`, `a` a `rows x k` block and `b` a
 /// `k x cols` block of `abuf` / `bbuf`; `None` means the block lives in `cbuf` itself (it
 /// must then not overlap `c`).
 pub(crate) fn gemm_sub(
     cbuf: &mut [f64], c: Block, abuf: Option<&[f64]>, a: Block, bbuf: Option<&[f64]>, b: Block,
-    rows: usize, cols: usize, k: usize,
+    (rows, cols, k): (usize, usize, usize),
 ) {
     if rows == 0 || cols == 0 || k == 0 {
         return;

@@ -35,7 +35,7 @@ pub fn cholesky(a: &[f64], n: usize) -> Result<Vec<f64>, usize> {
         }
         let rest = n - end;
         let l21 = Block::at(end * n + kb, n);
-        gemm_sub(&mut l, Block::at(end * n + end, n), None, l21, None, l21.t(), rest, rest, end - kb);
+        gemm_sub(&mut l, Block::at(end * n + end, n), None, l21, None, l21.t(), (rest, rest, end - kb));
     }
     // The updates also wrote above the diagonal (a full product is cheaper than a triangle).
     for i in 0..n {

@@ -71,7 +71,7 @@ pub fn lu(mut a: Vec<f64>, n: usize) -> Lu {
             }
         }
         let rest = n - end;
-        gemm_sub(&mut a, Block::at(end * n + end, n), None, Block::at(end * n + kb, n), None, Block::at(kb * n + end, n), rest, rest, end - kb);
+        gemm_sub(&mut a, Block::at(end * n + end, n), None, Block::at(end * n + kb, n), None, Block::at(kb * n + end, n), (rest, rest, end - kb));
     }
     Lu { n, lu: a, perm, sign, info }
 }
@@ -108,7 +108,7 @@ impl Lu {
         // first the finished rows above enter through one GEMM, then the block's own rows.
         for kb in (0..n).step_by(BLOCK) {
             let end = (kb + BLOCK).min(n);
-            gemm_sub(&mut x, Block::at(kb * m, m), Some(&self.lu), Block::at(kb * n, n), None, Block::at(0, m), end - kb, m, kb);
+            gemm_sub(&mut x, Block::at(kb * m, m), Some(&self.lu), Block::at(kb * n, n), None, Block::at(0, m), (end - kb, m, kb));
             for i in kb + 1..end {
                 for j in kb..i {
                     let l = self.lu[i * n + j];
@@ -122,7 +122,7 @@ impl Lu {
         // Back substitution with U, blocks from the bottom.
         for kb in (0..n).step_by(BLOCK).rev() {
             let end = (kb + BLOCK).min(n);
-            gemm_sub(&mut x, Block::at(kb * m, m), Some(&self.lu), Block::at(kb * n + end, n), None, Block::at(end * m, m), end - kb, m, n - end);
+            gemm_sub(&mut x, Block::at(kb * m, m), Some(&self.lu), Block::at(kb * n + end, n), None, Block::at(end * m, m), (end - kb, m, n - end));
             for i in (kb..end).rev() {
                 let (head, tail) = x.split_at_mut((i + 1) * m);
                 let xi = &mut head[i * m..];
