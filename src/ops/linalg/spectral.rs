@@ -2,7 +2,7 @@
 
 use crate::autograd::formulas::linalg as grad;
 use crate::autograd::record::needs_grad;
-use crate::backend::cpu::linalg::{eigh as jacobi_eigh, qr as householder, svd as jacobi_svd};
+use crate::backend::cpu::linalg::{eigh as symmetric_eigen, qr as householder, svd as jacobi_svd};
 use crate::dtype::Scalar;
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
@@ -128,7 +128,7 @@ fn eigh_no_grad(a: &Tensor, uplo: &str, name: &str) -> Result<(Tensor, Tensor)> 
     let lower = uplo_lower(uplo)?;
     let mats = Matrices::of(a)?;
     let n = mats.n;
-    let parts = mats.map(|x| jacobi_eigh::eigh(&symmetric_from(x, n, lower), n));
+    let parts = mats.map(|x| symmetric_eigen::eigh(&symmetric_from(x, n, lower), n));
     let w = assemble(&mats.batch, &[n], parts.iter().map(|p| p.0.clone()), a.dtype())?;
     let v = assemble(&mats.batch, &[n, n], parts.into_iter().map(|p| p.1), a.dtype())?;
     Ok((w, v))
