@@ -47,6 +47,18 @@ impl DType {
         matches!(self, DType::F16 | DType::BF16 | DType::F32 | DType::F64)
     }
 
+    /// Significand bits of a float dtype (the implicit one included): every integer up to
+    /// 2^digits is exact in it. None for the others.
+    pub fn significand_digits(self) -> Option<u32> {
+        match self {
+            DType::F16 => Some(11),
+            DType::BF16 => Some(8),
+            DType::F32 => Some(24),
+            DType::F64 => Some(53),
+            _ => None,
+        }
+    }
+
     /// Integer dtypes, bool excluded.
     pub fn is_integral(self) -> bool {
         matches!(self, DType::U8 | DType::I8 | DType::I16 | DType::I32 | DType::I64)

@@ -35,7 +35,25 @@ def _dtype_name(fn: str, obj: Any) -> str:
     raise TypeError(f"{fn}(): argument 'type' (position 1) must be torch.dtype, not {builtins.type(obj).__name__}")
 
 
-class finfo:
+class _TypeInfo:
+    """What finfo and iinfo share: equality and hashing by dtype name, str as repr."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> builtins.bool:
+        return builtins.type(other) is builtins.type(self) and other._dtype == self._dtype
+
+    def __ne__(self, other: object) -> builtins.bool:
+        return not self == other
+
+    def __hash__(self) -> builtins.int:
+        return hash((builtins.type(self).__name__, self._dtype))
+
+    def __str__(self) -> str:
+        return repr(self)
+
+
+class finfo(_TypeInfo):
     """Numerical properties of a floating point dtype (``rtorch.get_default_dtype()`` when omitted).
 
     Attributes: ``bits``, ``eps`` (smallest ``x`` with ``1.0 + x != 1.0``), ``max``, ``min`` (``-max``), ``tiny`` and
@@ -70,25 +88,14 @@ class finfo:
     resolution = property(lambda self: self._resolution, doc="The approximate decimal resolution of this type.")
     dtype = property(lambda self: self._dtype, doc="The name of the dtype, e.g. 'float32'.")
 
-    def __eq__(self, other: object) -> builtins.bool:
-        return isinstance(other, finfo) and other._dtype == self._dtype
-
-    def __ne__(self, other: object) -> builtins.bool:
-        return not self == other
-
-    def __hash__(self) -> builtins.int:
-        return hash(("finfo", self._dtype))
-
     def __repr__(self) -> str:
         return (
             f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
             f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})"
         )
 
-    __str__ = __repr__
 
-
-class iinfo:
+class iinfo(_TypeInfo):
     """Numerical properties of an integer dtype: ``bits``, ``max``, ``min`` and ``dtype`` (its name, e.g.
     ``'int32'``)."""
 
@@ -111,19 +118,8 @@ class iinfo:
     min = property(lambda self: self._min, doc="The smallest representable number.")
     dtype = property(lambda self: self._dtype, doc="The name of the dtype, e.g. 'int32'.")
 
-    def __eq__(self, other: object) -> builtins.bool:
-        return isinstance(other, iinfo) and other._dtype == self._dtype
-
-    def __ne__(self, other: object) -> builtins.bool:
-        return not self == other
-
-    def __hash__(self) -> builtins.int:
-        return hash(("iinfo", self._dtype))
-
     def __repr__(self) -> str:
         return f"iinfo(min={builtins.float(self.min):g}, max={builtins.float(self.max):g}, dtype={self.dtype})"
-
-    __str__ = __repr__
 
 
 finfo.__module__ = iinfo.__module__ = "rtorch"

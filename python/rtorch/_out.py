@@ -10,13 +10,9 @@ from typing import Any, Callable, Dict, Optional, Tuple
 
 from rtorch import _C
 from rtorch._C import Tensor
-from rtorch._compare import can_cast
+from rtorch._compare import _SCALAR_NAMES, _name, can_cast
 
-# torch's ScalarType names and C++ type names, as its messages print them.
-_SCALAR = {
-    "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
-    "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-}
+# The C++ type names torch prints in "Expected out tensor to have dtype ..." messages.
 _CPP = {
     "float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
     "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
@@ -24,18 +20,14 @@ _CPP = {
 }
 
 
-def _key(dtype) -> str:
-    return str(dtype).rsplit(".", 1)[-1]
-
-
 def scalar_name(dtype) -> str:
     """torch's ScalarType name of ``dtype`` (``Float``, ``Long``, ...)."""
-    return _SCALAR[_key(dtype)]
+    return _SCALAR_NAMES[_name(dtype)]
 
 
 def cpp_name(dtype) -> str:
     """The C++ type name torch prints for ``dtype`` (``float``, ``long int``, ...)."""
-    return _CPP[_key(dtype)]
+    return _CPP[_name(dtype)]
 
 
 def _tensor_name(dtype) -> str:
@@ -225,7 +217,7 @@ def factory(name: str, fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
                 f"match the computed number of elements {result.numel()}. Note that this may occur as a result of "
                 f"rounding error. The out tensor will be resized to a tensor of shape ({result.numel()},).",
                 UserWarning, stacklevel=2)
-        _C._write_out(f"aten::{name}", out, result)
+        _C._write_out(f"aten::{name}", out, result, warn_resize=False)
         return out
 
     with_out.__name__ = with_out.__qualname__ = name

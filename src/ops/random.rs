@@ -112,7 +112,7 @@ pub fn manual_seed(seed: u64) -> Result<()> {
     default_generator().manual_seed(seed)
 }
 
-fn float_only(dtype: DType, name: &str) -> Result<()> {
+pub(crate) fn float_only(dtype: DType, name: &str) -> Result<()> {
     if !dtype.is_floating_point() {
         return Err(Error::NotImplemented(format!("\"{name}\" not implemented for '{}'", dtype.scalar_name())));
     }
@@ -133,11 +133,7 @@ pub fn rand(shape: &[usize], dtype: DType, device: Device, g: Option<&Generator>
     }
     // k / 2^digits with the dtype's significand digits: exact in the dtype, so rounding
     // never produces 1.0.
-    let digits = match dtype {
-        DType::F16 => 11,
-        DType::BF16 => 8,
-        _ => 24,
-    };
+    let digits = dtype.significand_digits().unwrap_or(24);
     let scale = 1.0 / (1u32 << digits) as f32;
     build(g.fill(n, |r| (r.next_u64() >> (64 - digits)) as f32 * scale)?, shape, dtype, device)
 }

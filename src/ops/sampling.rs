@@ -6,18 +6,11 @@
 use crate::dtype::{DType, Element};
 use crate::ops::index::cpp_type_name;
 use crate::error::{Error, Result};
-use crate::ops::random::{default_generator, standard_normal, Generator, Xoshiro};
+use crate::ops::random::{default_generator, float_only, standard_normal, Generator, Xoshiro};
 use crate::tensor::Tensor;
 
 fn generator(g: Option<&Generator>) -> &Generator {
     g.unwrap_or(default_generator())
-}
-
-fn float_only(t: &Tensor, kernel: &str) -> Result<()> {
-    if !t.dtype().is_floating_point() {
-        return Err(Error::NotImplemented(format!("\"{kernel}\" not implemented for '{}'", t.dtype().scalar_name())));
-    }
-    Ok(())
 }
 
 impl Tensor {
@@ -36,7 +29,7 @@ impl Tensor {
 
     /// In place: uniform samples in [from, to).
     pub fn uniform_(&self, from: f64, to: f64, g: Option<&Generator>) -> Result<Tensor> {
-        float_only(self, "check_uniform_bounds")?;
+        float_only(self.dtype(), "check_uniform_bounds")?;
         let (lowest, max) = dtype_range(self.dtype());
         let name = cpp_type_name(self.dtype());
         for (v, what) in [(from, "from"), (to, "to")] {
@@ -64,7 +57,7 @@ impl Tensor {
 
     /// In place: normal samples with mean `mean` and standard deviation `std`.
     pub fn normal_(&self, mean: f64, std: f64, g: Option<&Generator>) -> Result<Tensor> {
-        float_only(self, "normal_kernel_cpu")?;
+        float_only(self.dtype(), "normal_kernel_cpu")?;
         if !non_negative(std) {
             bail!("normal expects std >= 0.0, but found std {}", fmt_g(std));
         }
@@ -95,7 +88,7 @@ impl Tensor {
 
     /// In place: exp of normal samples with mean `mean` and standard deviation `std`.
     pub fn log_normal_(&self, mean: f64, std: f64, g: Option<&Generator>) -> Result<Tensor> {
-        float_only(self, "log_normal_cpu")?;
+        float_only(self.dtype(), "log_normal_cpu")?;
         if !positive(std) {
             bail!("log_normal_ expects std > 0.0, but found std={}", fmt_g(std));
         }
@@ -124,7 +117,7 @@ impl Tensor {
                 self.fill_random(g, |r| f64::from(u8::from(r.uniform() < p)))
             }
             BernoulliP::Tensor(p) => {
-                float_only(p, "bernoulli_tensor_cpu_p_")?;
+                float_only(p.dtype(), "bernoulli_tensor_cpu_p_")?;
                 let shape: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
                 let probs = p.expand(&shape)?.to_dtype(DType::F64)?.contiguous()?.to_vec::<f64>()?;
                 check_probabilities(&probs)?;
@@ -140,7 +133,10 @@ impl Tensor {
         let top = dtype_top(self.dtype());
         check_random_bounds(self.dtype(), from, to)?;
         let to = match to {
-            Some(t) => t as i128,
+            Some(t) => {
+                warn_inexact_range(self.dtype(), from, t);
+                t as i128
+            }
             None => top + 1,
         };
         if (from as i128) >= to {
@@ -153,7 +149,7 @@ impl Tensor {
 
     /// torch.bernoulli: 1 with probability self (elementwise, each in [0, 1]), else 0.
     pub fn bernoulli(&self, g: Option<&Generator>) -> Result<Tensor> {
-        float_only(self, "bernoulli_tensor_cpu_p_")?;
+        float_only(self.dtype(), "bernoulli_tensor_cpu_p_")?;
         let out = {
             let _off = crate::autograd::GradModeGuard::new(false);
             let out = Tensor::empty(self.shape(), self.dtype(), self.device())?;
@@ -165,7 +161,7 @@ impl Tensor {
 
     /// torch.poisson: a Poisson sample for each rate in self.
     pub fn poisson(&self, g: Option<&Generator>) -> Result<Tensor> {
-        float_only(self, "poisson_cpu")?;
+        float_only(self.dtype(), "poisson_cpu")?;
         let rates = self.to_dtype(DType::F64)?.contiguous()?.to_vec::<f64>()?;
         if rates.iter().any(|&l| !non_negative(l)) {
             bail!("invalid Poisson rate, expected rate to be non-negative");
@@ -262,17 +258,17 @@ fn check_probabilities(p: &[f64]) -> Result<()> {
 /// The largest integer `random_()` draws for a dtype: 2^mantissa digits for floats (every
 /// integer up to it is exact), the maximum for integers.
 fn dtype_top(d: DType) -> i128 {
+    if let Some(digits) = d.significand_digits() {
+        return 1 << digits;
+    }
     match d {
-        DType::F64 => 1 << 53,
-        DType::F32 => 1 << 24,
-        DType::F16 => 1 << 11,
-        DType::BF16 => 1 << 8,
         DType::I64 => i64::MAX as i128,
         DType::I32 => i32::MAX as i128,
         DType::I16 => i16::MAX as i128,
         DType::I8 => i8::MAX as i128,
         DType::U8 => u8::MAX as i128,
         DType::Bool => 1,
+        _ => 0, // floats returned above
     }
 }
 
@@ -292,31 +288,21 @@ pub(crate) fn check_random_bounds(dtype: DType, from: i64, to: Option<i64>) -> R
     Ok(())
 }
 
-/// torch's warnings for `random_(from, to)` on a float dtype whose mantissa cannot hold every
-/// integer of the range (the values are drawn anyway, and rounded).
-pub fn random_precision_warnings(dtype: DType, from: i64, to: Option<i64>) -> Vec<String> {
-    let digits = match dtype {
-        DType::F16 => 11,
-        DType::BF16 => 8,
-        DType::F32 => 24,
-        DType::F64 => 53,
-        _ => return Vec::new(),
-    };
-    let Some(to) = to else { return Vec::new() };
+/// torch's warnings for `random_(from, to)` on a float dtype whose significand cannot hold
+/// every integer of the range (the values are drawn anyway, and rounded).
+fn warn_inexact_range(dtype: DType, from: i64, to: i64) {
+    let Some(digits) = dtype.significand_digits() else { return };
     let bound = 1i128 << digits;
-    let outside = |v: i128| v < -bound || v > bound;
-    [("from", from as i128), ("to - 1", to as i128 - 1)]
-        .into_iter()
-        .filter(|&(_, v)| outside(v))
-        .map(|(what, _)| {
-            format!(
+    for (what, v) in [("from", from as i128), ("to - 1", to as i128 - 1)] {
+        if v < -bound || v > bound {
+            crate::warnings::warn(&format!(
                 "{what} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision limitations {} can support discrete \
                  uniform distribution only within this range. This warning will become an error in version 1.7 release, \
                  please fix the code in advance",
                 cpp_type_name(dtype)
-            )
-        })
-        .collect()
+            ));
+        }
+    }
 }
 
 /// The lowest and largest finite values of a dtype, as f64.

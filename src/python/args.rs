@@ -60,12 +60,22 @@ pub fn try_arg(obj: &Bound<'_, PyAny>) -> PyResult<Option<OwnedArg>> {
     Ok(to_scalar(obj)?.map(OwnedArg::Scalar))
 }
 
+/// The name of `obj`'s Python type, for error messages.
+pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+}
+
+/// A Python number, or TypeError "`what` must be a number, not T".
+pub fn number(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Scalar> {
+    to_scalar(obj)?.ok_or_else(|| PyTypeError::new_err(format!("{what} must be a number, not {}", type_name(obj))))
+}
+
 /// Reads a tensor or number operand, raising TypeError otherwise.
 pub fn arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<OwnedArg> {
     try_arg(obj)?.ok_or_else(|| {
         PyTypeError::new_err(format!(
             "{what}: expected Tensor or Number, but got {}",
-            obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            type_name(obj)
         ))
     })
 }
@@ -76,7 +86,7 @@ pub fn tensor_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Tensor> {
         Ok(t) => Ok(t.get().t.clone()),
         Err(_) => Err(PyTypeError::new_err(format!(
             "{what}: argument must be Tensor, not {}",
-            obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            type_name(obj)
         ))),
     }
 }
@@ -96,7 +106,7 @@ pub fn int_of(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<i64> {
     }
     obj.extract::<i64>()
         .or_else(|_| obj.call_method0("__index__").and_then(|i| i.extract::<i64>()))
-        .map_err(|_| PyTypeError::new_err(format!("{what} must be int, not {}", obj.get_type().name().map(|n| n.to_string()).unwrap_or_default())))
+        .map_err(|_| PyTypeError::new_err(format!("{what} must be int, not {}", type_name(obj))))
 }
 
 /// A sequence (tuple, list, Size) of ints.
@@ -132,7 +142,6 @@ pub fn sizes(args: &Bound<'_, PyTuple>) -> PyResult<Vec<i64>> {
 
 /// Sizes for factory `name`: ints only and no negative entries (torch's messages).
 pub fn factory_shape(name: &str, args: &Bound<'_, PyTuple>) -> PyResult<Vec<usize>> {
-    let type_name = |x: &Bound<'_, PyAny>| x.get_type().name().map(|n| n.to_string()).unwrap_or_default();
     let bad = |x: &Bound<'_, PyAny>| int_of(x, "size").is_err();
     if args.len() == 1 {
         let first = args.get_item(0)?;

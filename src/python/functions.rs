@@ -151,7 +151,7 @@ fn num(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Scalar> {
     if let Ok(t) = obj.cast::<PyTensor>() {
         return Ok(t.get().t.item()?);
     }
-    to_scalar(obj)?.ok_or_else(|| PyTypeError::new_err(format!("{what} must be a number, not {}", obj.get_type().name().map(|n| n.to_string()).unwrap_or_default())))
+    super::args::number(obj, what)
 }
 
 #[pyfunction]
@@ -235,7 +235,7 @@ impl PyGenerator {
 
     fn set_state<'py>(slf: &Bound<'py, Self>, state: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
         let state = state.cast::<PyTensor>().map_err(|_| {
-            PyTypeError::new_err(format!("expected a torch.ByteTensor, but got {}", state.get_type().name().map(|n| n.to_string()).unwrap_or_default()))
+            PyTypeError::new_err(format!("expected a torch.ByteTensor, but got {}", super::args::type_name(state)))
         })?;
         let t = &state.get().t;
         if t.dtype() != DType::U8 {
@@ -258,7 +258,7 @@ fn seed_value(seed: &Bound<'_, PyAny>) -> PyResult<u64> {
     if !seed.is_instance_of::<pyo3::types::PyInt>() || seed.is_instance_of::<pyo3::types::PyBool>() {
         return Err(PyRuntimeError::new_err(format!(
             "manual_seed expected a long, but got {}",
-            seed.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            super::args::type_name(seed)
         )));
     }
     let v: i128 = seed.extract().map_err(|_| PyValueError::new_err(format!("Overflow when unpacking long: {seed}")))?;
@@ -277,9 +277,8 @@ pub(crate) fn gen_of<'a>(g: Option<&'a Bound<'a, PyAny>>) -> PyResult<Option<Gen
 
 /// torch's argument-parser error for a `generator=` that is not a Generator.
 fn invalid_generator(name: &str, sizes: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyAny>>) -> PyErr {
-    let type_name = |x: &Bound<'_, PyAny>| x.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-    let mut got: Vec<String> = sizes.iter().map(|x| type_name(&x)).collect();
-    got.extend(generator.map(|g| format!("generator={}", type_name(g))));
+    let mut got: Vec<String> = sizes.iter().map(|x| super::args::type_name(&x)).collect();
+    got.extend(generator.map(|g| format!("generator={}", super::args::type_name(g))));
     PyTypeError::new_err(format!(
         "{name}() received an invalid combination of arguments - got ({}), but expected one of:\n \
          * (tuple of ints size, *, torch.Generator generator, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)\n \

@@ -27,7 +27,7 @@ fn w(t: Tensor) -> TensorOut {
 fn scalar(obj: Option<&Obj<'_>>, default: i64, what: &str) -> PyResult<Scalar> {
     match obj.filter(|o| !o.is_none()) {
         None => Ok(Scalar::Int(default)),
-        Some(o) => to_scalar(o)?.ok_or_else(|| PyTypeError::new_err(format!("{what} must be a number, not {}", o.get_type().name().map(|n| n.to_string()).unwrap_or_default()))),
+        Some(o) => super::args::number(o, what),
     }
 }
 
@@ -274,8 +274,18 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// Writes `result` into `out` for an `out=` argument: same dtype, resized as needed.
+/// Writes `result` into `out` for an `out=` argument: same dtype, resized as needed (with
+/// torch's deprecation warning when `out` had elements, unless `warn_resize` is false: the
+/// factories resize silently).
 #[pyfunction]
-fn _write_out(name: &str, out: &Obj<'_>, result: &Obj<'_>) -> PyResult<()> {
-    super::sort_ops::write_into(name, &t(out, "out")?, &t(result, "result")?)
+#[pyo3(signature = (name, out, result, warn_resize=true))]
+fn _write_out(name: &str, out: &Obj<'_>, result: &Obj<'_>, warn_resize: bool) -> PyResult<()> {
+    let (out, result) = (t(out, "out")?, t(result, "result")?);
+    if warn_resize {
+        return super::sort_ops::write_into(name, &out, &result);
+    }
+    crate::ops::index::check_out(name, &out, &result, || super::sort_ops::same_dtype_error(&out, &result))?;
+    out.resize_(result.shape())?;
+    out.copy_(&result)?;
+    Ok(())
 }

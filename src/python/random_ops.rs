@@ -1,7 +1,7 @@
 //! Bindings of the samplers: the in-place Tensor methods (uniform_, normal_, bernoulli_,
 //! exponential_, cauchy_, log_normal_, geometric_, random_), bernoulli, multinomial, poisson.
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
@@ -20,10 +20,7 @@ fn in_place<'py>(slf: &Bound<'py, PyTensor>, f: impl FnOnce(&Tensor) -> crate::R
 }
 
 fn number(obj: &Obj<'_>, what: &str) -> PyResult<f64> {
-    match to_scalar(obj)? {
-        Some(s) => Ok(s.to_f64()),
-        None => Err(PyTypeError::new_err(format!("{what} must be a number, not {}", obj.get_type().name()?))),
-    }
+    Ok(super::args::number(obj, what)?.to_f64())
 }
 
 fn integer(obj: &Obj<'_>, what: &str) -> PyResult<i64> {
@@ -113,12 +110,6 @@ impl PyTensor {
             }
             _ => return Err(PyTypeError::new_err("random_() received an invalid combination of arguments")),
         };
-        // Out-of-range bounds are an error (raised by random_), not a warning.
-        let in_range = crate::ops::sampling::check_random_bounds(slf.get().t.dtype(), from, to).is_ok();
-        for text in crate::ops::sampling::random_precision_warnings(slf.get().t.dtype(), from, to).into_iter().filter(|_| in_range) {
-            let text = std::ffi::CString::new(text).map_err(|e| PyValueError::new_err(e.to_string()))?;
-            PyErr::warn(slf.py(), &slf.py().get_type::<pyo3::exceptions::PyUserWarning>(), &text, 1)?;
-        }
         in_place(slf, |t| t.random_(from, to, g.as_ref()))
     }
 

@@ -17,14 +17,17 @@ type Obj<'py> = Bound<'py, PyAny>;
 
 /// `out` gets `result` (same dtype required, resized as needed).
 pub(super) fn write_into(name: &str, out: &Tensor, result: &Tensor) -> PyResult<()> {
-    write_out(name, out, result, || {
-        Error::Runtime(format!(
-            "Expected out tensor to have dtype {}, but got {} instead",
-            cpp_type_name(result.dtype()),
-            cpp_type_name(out.dtype())
-        ))
-    })?;
+    write_out(name, out, result, || same_dtype_error(out, result))?;
     Ok(())
+}
+
+/// torch's "Expected out tensor to have dtype ..." error.
+pub(super) fn same_dtype_error(out: &Tensor, result: &Tensor) -> Error {
+    Error::Runtime(format!(
+        "Expected out tensor to have dtype {}, but got {} instead",
+        cpp_type_name(result.dtype()),
+        cpp_type_name(out.dtype())
+    ))
 }
 
 /// A (values, indices) named tuple of `rtorch.return_types`, or the `out=` pair filled.

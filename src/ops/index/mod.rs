@@ -112,6 +112,14 @@ pub fn cpp_type_name(d: DType) -> &'static str {
 /// result's dtype (else `dtype_error`), and takes the result's shape (`resize_`). Returns
 /// `out`.
 pub fn write_out(name: &str, out: &Tensor, result: &Tensor, dtype_error: impl FnOnce() -> Error) -> Result<Tensor> {
+    check_out(name, out, result, dtype_error)?;
+    out.resize_out_(result.shape())?;
+    out.copy_(result)?;
+    Ok(out.clone())
+}
+
+/// The checks of [`write_out`] alone: dtype (else `dtype_error`), autograd and device.
+pub fn check_out(name: &str, out: &Tensor, result: &Tensor, dtype_error: impl FnOnce() -> Error) -> Result<()> {
     if out.dtype() != result.dtype() {
         return Err(dtype_error());
     }
@@ -121,7 +129,5 @@ pub fn write_out(name: &str, out: &Tensor, result: &Tensor, dtype_error: impl Fn
     if out.device() != result.device() {
         bail!("Expected out tensor to have device {}, but got {} instead", result.device(), out.device());
     }
-    out.resize_out_(result.shape())?;
-    out.copy_(result)?;
-    Ok(out.clone())
+    Ok(())
 }

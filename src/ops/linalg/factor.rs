@@ -1,5 +1,7 @@
 //! LU-based det/slogdet/inv/solve, and Cholesky.
 
+use rayon::prelude::*;
+
 use crate::autograd::formulas::linalg as grad;
 use crate::autograd::record::needs_grad;
 use crate::backend::cpu::linalg::{cholesky as chol, lu};
@@ -104,14 +106,16 @@ pub fn solve(a: &Tensor, b: &Tensor, left: bool) -> Result<Tensor> {
     let parts: Vec<Option<Vec<f64>>> = if n == 0 {
         vec![Some(Vec::new()); ma.count()]
     } else {
-        ma.data
-            .chunks(n * n)
-            .zip(mb.data.chunks((n * k).max(1)))
-            .map(|(am, bm)| {
-                let f = lu::lu(am.to_vec(), n);
-                (f.info == 0).then(|| f.solve(bm, k))
-            })
-            .collect()
+        let one = |(am, bm): (&[f64], &[f64])| {
+            let f = lu::lu(am.to_vec(), n);
+            (f.info == 0).then(|| f.solve(bm, k))
+        };
+        // The batch in parallel, as Matrices::map does for one operand.
+        if ma.count() > 1 && n * n * (n + k) >= 1 << 12 {
+            ma.data.par_chunks(n * n).zip(mb.data.par_chunks((n * k).max(1))).map(one).collect()
+        } else {
+            ma.data.chunks(n * n).zip(mb.data.chunks((n * k).max(1))).map(one).collect()
+        }
     };
     let singular = "The solver failed because the input matrix is singular.";
     first_failure("torch.linalg.solve", !batch.is_empty(), parts.iter().map(|p| p.is_none().then_some(singular)))?;
