@@ -337,14 +337,14 @@ fn binary_kernel(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<T
                 Arg::Tensor(_) => t.to_dtype(DType::F32),
             }
         };
-        let (wa, wb) = (wide(a, &ta)?, wide(b, &tb)?);
+        let wa = wide(a, &ta)?;
         let wide_out = Tensor::empty(&shape, DType::F32, device)?;
         if op == BinaryOp::Div && matches!(a, Arg::Scalar(_)) {
             // `2.0 / x` is x.reciprocal() * 2.0 in torch: the reciprocal is rounded first.
             let reciprocal = tb.reciprocal()?.to_dtype(DType::F32)?;
             run(BinaryOp::Mul, &wa, &reciprocal, &wide_out)?;
         } else {
-            run(op, &wa, &wb, &wide_out)?;
+            run(op, &wa, &wide(b, &tb)?, &wide_out)?;
         }
         dst.copy_(&wide_out)?;
     } else if device == Device::Cpu {

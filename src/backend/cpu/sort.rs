@@ -75,7 +75,7 @@ pub fn sort_rows<T: Element + SortKey>(src: &[T], n: usize, descending: bool, va
 pub fn topk_rows<T: Element + SortKey>(src: &[T], n: usize, k: usize, largest: bool, sorted: bool, values: &mut [T], indices: &mut [i64]) {
     for_rows(src, n, k, values, indices, |row, v, idx| {
         if k <= TOPK_SCAN_MAX_K && k * 8 <= n && n <= u32::MAX as usize {
-            for ((x, i), (_, p)) in v.iter_mut().zip(idx.iter_mut()).zip(best_k(row, k, largest)) {
+            for ((x, i), p) in v.iter_mut().zip(idx.iter_mut()).zip(best_k(row, k, largest)) {
                 (*x, *i) = (row[p as usize], p as i64);
             }
             return;
@@ -96,13 +96,14 @@ pub fn topk_rows<T: Element + SortKey>(src: &[T], n: usize, k: usize, largest: b
     });
 }
 
-/// Largest k for which topk keeps a sorted list of the best so far instead of selecting.
+/// Largest k for which topk collects candidates in one pass (`best_k`) instead of selecting
+/// from the whole row.
 const TOPK_SCAN_MAX_K: usize = 64;
 
-/// The `k` (>= 1) best elements of `row` as (key, position), best first (earlier positions
+/// The positions of the `k` (>= 1) best elements of `row`, best first (earlier positions
 /// first among equal keys). Candidates that beat the k-th best seen so far are collected and
 /// cut back to k now and then, so most elements cost one predictable comparison.
-fn best_k<T: SortKey>(row: &[T], k: usize, largest: bool) -> impl Iterator<Item = (u64, u32)> {
+fn best_k<T: SortKey>(row: &[T], k: usize, largest: bool) -> impl Iterator<Item = u32> {
     let flip = if largest { 0 } else { u64::MAX };
     // (key, position) packed so that a larger integer is a better element: one integer
     // comparison instead of a tuple's two.
@@ -128,7 +129,7 @@ fn best_k<T: SortKey>(row: &[T], k: usize, largest: bool) -> impl Iterator<Item 
         candidates.truncate(k);
     }
     candidates.sort_unstable_by(descending);
-    candidates.into_iter().map(|c| ((c >> 32) as u64, u32::MAX - c as u32))
+    candidates.into_iter().map(|c| u32::MAX - c as u32)
 }
 
 /// Which element of a row `kth_rows` picks.
