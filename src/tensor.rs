@@ -105,7 +105,7 @@ impl Tensor {
         let t = Tensor::empty(shape, T::DTYPE, Device::Cpu)?;
         let dst = t.cpu_ptr::<T>()?;
         // SAFETY: t is a fresh contiguous buffer of numel elements of T, not yet shared.
-        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), dst, numel) };
+        unsafe { crate::backend::cpu::bulk::copy(data.as_ptr(), dst, numel) };
         Ok(t)
     }
 
@@ -217,7 +217,7 @@ impl Tensor {
         let src = t.cpu_ptr::<T>()?;
         // SAFETY: t is contiguous with n elements of T starting at src; out has capacity n.
         unsafe {
-            std::ptr::copy_nonoverlapping(src, out.as_mut_ptr(), n);
+            crate::backend::cpu::bulk::copy(src, out.as_mut_ptr(), n);
             out.set_len(n);
         }
         Ok(out)

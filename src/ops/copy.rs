@@ -17,7 +17,7 @@ fn cpu_copy(dst: &Tensor, src_layout: &Layout, src: &Tensor) -> Result<()> {
         if D::DTYPE == S::DTYPE && dst.is_contiguous() && src.is_contiguous() && src.strides() == dst.strides() {
             // SAFETY: both are contiguous runs of numel elements of the same type; they do
             // not overlap (checked by the caller).
-            unsafe { std::ptr::copy_nonoverlapping(ps.cast::<u8>(), pd.cast::<u8>(), dst.numel() * D::DTYPE.size()) };
+            unsafe { crate::backend::cpu::bulk::copy(ps.cast::<u8>(), pd.cast::<u8>(), dst.numel() * D::DTYPE.size()) };
         } else {
             // SAFETY: layouts are valid views of their storages; src does not overlap dst.
             unsafe {

@@ -139,8 +139,13 @@ impl Tensor {
         crate::with_dtype!(self.dtype(), T => {
             let v = T::from_scalar(value);
             let p = self.cpu_ptr::<T>()?;
-            // SAFETY: the tensor's own layout; input and output are the same elements.
-            unsafe { map1::<T, T>(self.shape(), Operand::new(p, self.strides()), Operand::new(p, self.strides()), |_| v) };
+            if self.is_contiguous() {
+                // SAFETY: a contiguous tensor's numel elements start at p.
+                unsafe { crate::backend::cpu::bulk::fill(p, self.numel(), v) };
+            } else {
+                // SAFETY: the tensor's own layout; input and output are the same elements.
+                unsafe { map1::<T, T>(self.shape(), Operand::new(p, self.strides()), Operand::new(p, self.strides()), |_| v) };
+            }
         });
         self.bump_version();
         Ok(())

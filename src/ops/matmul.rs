@@ -1,7 +1,6 @@
 //! matmul and its family (mm, bmm, mv, dot, outer) with batch broadcasting. Float GEMM goes
 //! to the `gemm` crate with the operands' own strides, so transposed views are never copied.
 
-use rayon::prelude::*;
 
 use crate::backend::cpu::iter::SendPtr;
 use crate::dtype::{DType, Element};
@@ -9,37 +8,19 @@ use crate::error::Result;
 use crate::layout::broadcast_shapes;
 use crate::tensor::Tensor;
 
-/// One (m x k) @ (k x n) product into dst, strides in elements as (row, col).
-struct Mat<T> {
-    ptr: SendPtr<T>,
-    rs: isize,
-    cs: isize,
-}
+use crate::backend::cpu::gemm::{is_threaded, Strided as Mat};
 
-fn gemm_parallelism(m: usize, n: usize, k: usize) -> gemm::Parallelism {
-    let threads = crate::backend::cpu::threads::get_num_threads();
-    // Below about 200^3 multiply-adds, waking a second thread costs more than it saves.
-    if threads > 1 && m.saturating_mul(n).saturating_mul(k) >= 192 * 192 * 256 {
-        gemm::Parallelism::Rayon(threads)
-    } else {
-        gemm::Parallelism::None
-    }
-}
-
+/// One (m x k) @ (k x n) product into dst, on `threads` threads (see cpu::gemm).
+///
 /// # Safety
 /// Pointers and strides must describe valid m x k, k x n and m x n matrices; dst disjoint.
-unsafe fn gemm_one<T: Element>(m: usize, n: usize, k: usize, dst: &Mat<T>, a: &Mat<T>, b: &Mat<T>, par: gemm::Parallelism) {
+unsafe fn gemm_one<T: Element>(m: usize, n: usize, k: usize, dst: &Mat<T>, a: &Mat<T>, b: &Mat<T>, threads: usize) {
     macro_rules! call {
         ($t:ty, $zero:expr, $one:expr) => {
             // SAFETY: forwarded from the caller; T is $t (checked through DTYPE).
             unsafe {
-                gemm::gemm::<$t>(
-                    m, n, k,
-                    dst.ptr.0 as *mut $t, dst.cs, dst.rs, false,
-                    a.ptr.0 as *const $t, a.cs, a.rs,
-                    b.ptr.0 as *const $t, b.cs, b.rs,
-                    $zero, $one, false, false, false, par,
-                )
+                let cast = |x: &Mat<T>| Mat { ptr: SendPtr(x.ptr.get() as *mut $t), rs: x.rs, cs: x.cs };
+                crate::backend::cpu::gemm::gemm::<$t>((m, n, k), &cast(dst), false, &cast(a), &cast(b), $zero, $one, threads)
             }
         };
     }
@@ -55,7 +36,7 @@ unsafe fn gemm_one<T: Element>(m: usize, n: usize, k: usize, dst: &Mat<T>, a: &M
                     for p in 0..k {
                         // SAFETY: indices are within the m x k and k x n matrices.
                         let (x, y) = unsafe {
-                            (*a.ptr.0.offset(i as isize * a.rs + p as isize * a.cs), *b.ptr.0.offset(p as isize * b.rs + j as isize * b.cs))
+                            (*a.ptr.get().offset(i as isize * a.rs + p as isize * a.cs), *b.ptr.get().offset(p as isize * b.rs + j as isize * b.cs))
                         };
                         if T::IS_FLOAT {
                             sf += x.to_f64() * y.to_f64();
@@ -65,7 +46,7 @@ unsafe fn gemm_one<T: Element>(m: usize, n: usize, k: usize, dst: &Mat<T>, a: &M
                     }
                     let v = if T::IS_FLOAT { T::from_f64(sf) } else { T::from_i64(si) };
                     // SAFETY: (i, j) is within dst.
-                    unsafe { *dst.ptr.0.offset(i as isize * dst.rs + j as isize * dst.cs) = v };
+                    unsafe { *dst.ptr.get().offset(i as isize * dst.rs + j as isize * dst.cs) = v };
                 }
             }
         }
@@ -101,25 +82,25 @@ fn batched<T: Element>(a: &Tensor, b: &Tensor, batch: &[usize], m: usize, k: usi
     };
     let st = |t: &Tensor| (t.strides()[nd] as isize, t.strides()[nd + 1] as isize);
     let ((ars, acs), (brs, bcs)) = (st(&a), st(&b));
-    let one = |i: usize, par: gemm::Parallelism| {
+    let one = |i: usize, threads: usize| {
         // SAFETY: offsets index batch i of views expanded to the batch shape; each batch
         // writes its own m x n block of the fresh output.
         unsafe {
             let dst = Mat { ptr: SendPtr(po.get().add(i * m * n)), rs: n as isize, cs: 1 };
             let am = Mat { ptr: SendPtr(pa.get().add(offset(&a, i))), rs: ars, cs: acs };
             let bm = Mat { ptr: SendPtr(pb.get().add(offset(&b, i))), rs: brs, cs: bcs };
-            gemm_one::<T>(m, n, k, &dst, &am, &bm, par);
+            gemm_one::<T>(m, n, k, &dst, &am, &bm, threads);
         }
     };
-    let par = gemm_parallelism(m, n, k);
+    let threads = crate::backend::cpu::threads::get_num_threads();
+    let each = if is_threaded(m, n, k) { threads } else { 1 };
     // With at least a batch per thread, whole products run side by side, each on one thread:
     // splitting every product across threads pays a synchronisation per product instead.
-    let threads = crate::backend::cpu::threads::get_num_threads();
-    let spread = if matches!(par, gemm::Parallelism::None) { nb > 1 } else { nb >= threads };
+    let spread = if each == 1 { nb > 1 } else { nb >= threads };
     if spread && nb * m * n * k >= 1 << 16 {
-        (0..nb).into_par_iter().for_each(|i| one(i, gemm::Parallelism::None));
+        crate::backend::cpu::pool::parallel_for(nb, threads, |i| one(i, 1));
     } else {
-        (0..nb).for_each(|i| one(i, par));
+        (0..nb).for_each(|i| one(i, each));
     }
     Ok(out)
 }

@@ -1,8 +1,7 @@
 //! softmax and log_softmax over one dim, fused per row on the CPU.
 
-use rayon::prelude::*;
 
-use crate::backend::cpu::iter::{SendPtr, PARALLEL_THRESHOLD};
+use crate::backend::cpu::iter::SendPtr;
 use crate::backend::cpu::math::FloatMath;
 use crate::dtype::{DType, Element};
 use crate::error::Result;
@@ -125,11 +124,7 @@ fn softmax_typed<T: RowFloat>(x: &Tensor, dim: usize, log: bool) -> Result<Tenso
             crate::backend::cpu::map::simd(#[inline(always)] move || row(xs, os, log));
         }
     };
-    if xt.numel() >= PARALLEL_THRESHOLD && rows > 1 && crate::backend::cpu::threads::get_num_threads() > 1 {
-        (0..rows).into_par_iter().for_each(one);
-    } else {
-        (0..rows).for_each(one);
-    }
+    crate::backend::cpu::pool::parallel_items(rows, n, one);
     let res = out.transpose(dim as i64, last as i64)?;
     if dim == last { Ok(res) } else { res.contiguous() }
 }

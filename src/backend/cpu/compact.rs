@@ -3,16 +3,17 @@
 //! counts into offsets, then fills every chunk in parallel from its offset, so the result
 //! is in row-major order whatever the thread count.
 
-use rayon::prelude::*;
 use smallvec::SmallVec;
 
 use super::iter::{SendPtr, StridedIter, PARALLEL_THRESHOLD};
 use super::map::Operand;
+use super::pool::{parallel_for, parallel_map};
+use super::threads::get_num_threads;
 use crate::dtype::Element;
 
 /// Row-major position ranges of about `PARALLEL_THRESHOLD` elements covering `numel`.
 fn chunks(numel: usize) -> Vec<(usize, usize)> {
-    let threads = super::threads::get_num_threads();
+    let threads = get_num_threads();
     let size = if threads <= 1 { numel.max(1) } else { PARALLEL_THRESHOLD };
     (0..numel.div_ceil(size)).map(|c| (c * size, ((c + 1) * size).min(numel))).collect()
 }
@@ -31,14 +32,12 @@ fn offsets(counts: &[usize]) -> (Vec<usize>, usize) {
 /// The number of selected positions in each chunk of `parts`: the sum over the chunk's runs
 /// of `count(run offsets, run length)`.
 fn count_chunks<const N: usize>(it: &StridedIter<N>, parts: &[(usize, usize)], count: impl Fn([usize; N], usize) -> usize + Sync) -> Vec<usize> {
-    parts
-        .par_iter()
-        .map(|&(start, end)| {
-            let mut c = 0;
-            it.for_each_run(start, end, |offs, n| c += count(offs, n));
-            c
-        })
-        .collect()
+    parallel_map(parts.len(), get_num_threads(), |c| {
+        let (start, end) = parts[c];
+        let mut total = 0;
+        it.for_each_run(start, end, |offs, n| total += count(offs, n));
+        total
+    })
 }
 
 /// The row-major coordinates of the nonzero elements of `x` (shape `shape`): an
@@ -61,7 +60,8 @@ pub unsafe fn nonzero<T: Element>(shape: &[usize], x: Operand<T>) -> (Vec<i64>, 
     let po = SendPtr(out.as_mut_ptr());
     // Walk the chunk's positions with an odometer over the original dims (coalescing would
     // lose the coordinates); strides stay those of x.
-    parts.par_iter().zip(starts).for_each(|(&(start, end), mut row)| {
+    parallel_for(parts.len(), get_num_threads(), |c| {
+        let ((start, end), mut row) = (parts[c], starts[c]);
         let mut coord: SmallVec<[usize; 6]> = SmallVec::from_elem(0, ndim);
         let mut rem = start;
         for d in (0..ndim).rev() {
@@ -110,7 +110,8 @@ pub unsafe fn masked_select<T: Copy + Send + Sync + Default>(shape: &[usize], x:
     let (starts, total) = offsets(&counts);
     let mut out = vec![T::default(); total];
     let po = SendPtr(out.as_mut_ptr());
-    parts.par_iter().zip(starts).for_each(|(&(start, end), mut k)| {
+    parallel_for(parts.len(), get_num_threads(), |c| {
+        let ((start, end), mut k) = (parts[c], starts[c]);
         it.for_each_run(start, end, |[ox, om], n| {
             for j in 0..n {
                 // SAFETY: offsets lie inside the operands; k stays below this chunk's share of
@@ -156,7 +157,8 @@ pub unsafe fn masked_scatter<T: Copy + Send + Sync>(shape: &[usize], target: Ope
     // SAFETY: runs lie inside the mask.
     let counts = count_chunks(&it, &parts, |[_, om], n| (0..n).filter(|&j| unsafe { *pm.get().add(om + j * sm) }).count());
     let (starts, _) = offsets(&counts);
-    parts.par_iter().zip(starts).for_each(|(&(start, end), mut k)| {
+    parallel_for(parts.len(), get_num_threads(), |c| {
+        let ((start, end), mut k) = (parts[c], starts[c]);
         it.for_each_run(start, end, |[ot, om], n| {
             for j in 0..n {
                 // SAFETY: offsets lie inside the operands; k < count_true <= len(src); each

@@ -1,7 +1,6 @@
 //! Copy from a layout with signed strides into a contiguous buffer: the kernel of `flip`
 //! (our layouts have unsigned strides, so a reversed dim cannot be a view).
 
-use rayon::prelude::*;
 
 /// Elements above which rows are copied in parallel.
 const PARALLEL_NUMEL: usize = 1 << 15;
@@ -65,7 +64,8 @@ unsafe fn copy_typed<T: Copy>(src: *const T, dst: *mut T, shape: &[usize], strid
     };
     let threads = super::threads::get_num_threads();
     if numel >= PARALLEL_NUMEL && rows > 1 && threads > 1 {
-        (0..rows).into_par_iter().with_min_len(rows.div_ceil(threads * 4)).for_each(copy_row);
+        let per = rows.div_ceil(threads * 4);
+        super::pool::parallel_for(rows.div_ceil(per), threads, |c| (c * per..((c + 1) * per).min(rows)).for_each(copy_row));
     } else {
         (0..rows).for_each(copy_row);
     }

@@ -7,8 +7,6 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use rayon::prelude::*;
-
 use super::iter::{SendPtr, StridedIter, PARALLEL_THRESHOLD};
 use super::map::{simd, Operand};
 use crate::dtype::Element;
@@ -258,7 +256,7 @@ pub unsafe fn scatter<T: Copy + Send + Sync, I: Element>(
         return;
     }
     let chunk = rows.div_ceil(threads * 4).max(1);
-    (0..rows.div_ceil(chunk)).into_par_iter().for_each(|c| {
+    super::pool::parallel_for(rows.div_ceil(chunk), threads, |c| {
         let start = c * chunk;
         it.for_each_run(start, (start + chunk).min(rows), run);
     });

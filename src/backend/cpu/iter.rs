@@ -5,7 +5,6 @@
 //! inner run. Kernels receive runs: base offsets for each operand plus a length, with the
 //! inner strides fixed for the whole iteration.
 
-use rayon::prelude::*;
 use smallvec::SmallVec;
 
 use crate::layout::Dims;
@@ -14,8 +13,14 @@ use crate::layout::Dims;
 pub const PARALLEL_THRESHOLD: usize = 1 << 15;
 
 /// A raw pointer that may cross threads; kernels promise disjoint writes.
-#[derive(Clone, Copy)]
 pub struct SendPtr<T>(pub *mut T);
+// A pointer is Copy whatever it points to (derive would demand `T: Copy`).
+impl<T> Clone for SendPtr<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for SendPtr<T> {}
 // SAFETY: kernels split work so that no two threads write the same element.
 unsafe impl<T> Send for SendPtr<T> {}
 // SAFETY: as above; reads of shared inputs are plain loads.
@@ -135,7 +140,7 @@ impl<const N: usize> StridedIter<N> {
         }
         let chunks = threads * 4;
         let chunk = numel.div_ceil(chunks).next_multiple_of(64);
-        (0..numel.div_ceil(chunk)).into_par_iter().for_each(|c| {
+        super::pool::parallel_for(numel.div_ceil(chunk), threads, |c| {
             let start = c * chunk;
             self.for_each_run(start, (start + chunk).min(numel), &f);
         });

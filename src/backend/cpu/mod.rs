@@ -2,12 +2,15 @@
 
 pub mod alloc;
 pub mod arith;
+pub mod bulk;
 pub mod compact;
 pub mod flip;
+pub mod gemm;
 pub mod index;
 pub mod iter;
 pub mod linalg;
 pub mod map;
+pub mod pool;
 pub mod math;
 pub mod radix;
 pub mod reduce;

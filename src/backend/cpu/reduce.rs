@@ -1,7 +1,6 @@
 //! The reduction engine: one plan (kept dims x reduced dims) and one fold, parallel over
 //! outputs when there are many of them, and over chunks of the reduced span when there are few.
 
-use rayon::prelude::*;
 
 use super::iter::{SendPtr, StridedIter, PARALLEL_THRESHOLD};
 use crate::layout::Layout;
@@ -120,21 +119,18 @@ pub unsafe fn reduce<T: Copy + Send + Sync, R: Reducer<T>>(plan: &Plan, base: *c
     if !big {
         (0..outer).for_each(one);
     } else if outer >= threads * 2 {
-        (0..outer).into_par_iter().with_min_len((PARALLEL_THRESHOLD / inner.max(1)).max(1)).for_each(one);
+        super::pool::parallel_items(outer, inner, one);
     } else {
         // Few outputs, long spans: split each span into chunks and merge in order.
         for o in 0..outer {
             let chunks = threads * 4;
             let chunk = inner.div_ceil(chunks).max(1);
             let base = SendPtr(pb.get().add(plan.outer_offset(o)));
-            let parts: Vec<R::Acc> = (0..inner.div_ceil(chunk))
-                .into_par_iter()
-                .map(|c| {
-                    let start = c * chunk;
-                    // SAFETY: [start, end) lies inside the span.
-                    unsafe { fold_span(r, &it, base.get(), start, (start + chunk).min(inner), r.init()) }
-                })
-                .collect();
+            let parts: Vec<R::Acc> = super::pool::parallel_map(inner.div_ceil(chunk), threads, |c| {
+                let start = c * chunk;
+                // SAFETY: [start, end) lies inside the span.
+                unsafe { fold_span(r, &it, base.get(), start, (start + chunk).min(inner), r.init()) }
+            });
             let acc = parts.into_iter().fold(r.init(), |a, b| r.combine(a, b));
             *po.get().add(o) = r.finish(acc, inner);
         }

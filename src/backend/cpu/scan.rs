@@ -1,26 +1,15 @@
 //! Cumulative (scan) kernels along one dim of a contiguous (outer, n, inner) buffer, in
 //! place: blocks of n * inner are independent and run in parallel.
 
-use rayon::prelude::*;
+use super::iter::SendPtr;
+use super::pool::chunks_mut;
 
 use crate::dtype::Element;
 
-const PARALLEL_NUMEL: usize = 1 << 15;
-
-fn for_blocks<T: Send>(data: &mut [T], block: usize, f: impl Fn(&mut [T]) + Sync) {
-    if block == 0 {
-        return;
-    }
-    if data.len() >= PARALLEL_NUMEL && data.len() > block && super::threads::get_num_threads() > 1 {
-        data.par_chunks_mut(block).for_each(&f);
-    } else {
-        data.chunks_mut(block).for_each(f);
-    }
-}
 
 /// data[i] = combine(data[i - 1], data[i]) along the dim, for every position of `inner`.
 pub fn scan<T: Copy + Send + Sync>(data: &mut [T], n: usize, inner: usize, combine: impl Fn(T, T) -> T + Sync) {
-    for_blocks(data, n * inner, |b| {
+    chunks_mut(data, n * inner, |_, b| {
         if inner == 1 {
             // Along the last dim: one running value (no per-element slicing).
             let mut acc = b[0];
@@ -54,7 +43,7 @@ pub fn scan_into<T: Copy + Send + Sync>(src: &[T], dst: &mut [T], n: usize, inne
         return scan(dst, n, inner, combine);
     }
     let group = n * LANES;
-    let run = |(s, d): (&[T], &mut [T])| {
+    let run = |s: &[T], d: &mut [T]| {
         if s.len() < group {
             for (s, d) in s.chunks(n).zip(d.chunks_mut(n)) {
                 let mut acc = s[0];
@@ -77,11 +66,7 @@ pub fn scan_into<T: Copy + Send + Sync>(src: &[T], dst: &mut [T], n: usize, inne
             }
         }
     };
-    if src.len() >= PARALLEL_NUMEL && src.len() > group && super::threads::get_num_threads() > 1 {
-        src.par_chunks(group).zip(dst.par_chunks_mut(group)).for_each(run);
-    } else {
-        src.chunks(group).zip(dst.chunks_mut(group)).for_each(run);
-    }
+    chunks_mut(dst, group, |k, d| run(&src[k * group..k * group + d.len()], d));
 }
 
 /// Running maximum (or minimum) with the position it came from; ties take the later
@@ -91,7 +76,7 @@ pub fn scan_extreme<T: Element>(values: &mut [T], indices: &mut [i64], n: usize,
     if block == 0 {
         return;
     }
-    let run = |(v, ix): (&mut [T], &mut [i64])| {
+    let run = |v: &mut [T], ix: &mut [i64]| {
         for j in 0..inner {
             let (mut best, mut at) = (v[j], 0i64);
             ix[j] = 0;
@@ -111,9 +96,13 @@ pub fn scan_extreme<T: Element>(values: &mut [T], indices: &mut [i64], n: usize,
             }
         }
     };
-    if values.len() >= PARALLEL_NUMEL && values.len() > block && super::threads::get_num_threads() > 1 {
-        values.par_chunks_mut(block).zip(indices.par_chunks_mut(block)).for_each(run);
-    } else {
-        values.chunks_mut(block).zip(indices.chunks_mut(block)).for_each(run);
+    if indices.len() < values.len() {
+        return;
     }
+    let pi = SendPtr(indices.as_mut_ptr());
+    chunks_mut(values, block, |k, v| {
+        // SAFETY: block k of indices, disjoint from the others; indices is at least as long
+        // as values (checked above) and borrowed for the whole loop.
+        run(v, unsafe { std::slice::from_raw_parts_mut(pi.get().add(k * block), v.len()) })
+    });
 }

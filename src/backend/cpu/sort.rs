@@ -3,7 +3,7 @@
 
 use std::cmp::Ordering;
 
-use rayon::prelude::*;
+use super::iter::SendPtr;
 
 use super::radix::{RadixScratch, SortKey};
 use crate::dtype::Element;
@@ -27,20 +27,23 @@ fn ordering<T: Element>(descending: bool) -> impl Fn(&(T, i64), &(T, i64)) -> Or
     }
 }
 
-/// Rows above which the work is split across threads.
-const PARALLEL_NUMEL: usize = 1 << 14;
-
 /// Runs `f(row, values_out, indices_out)` for every row, in parallel when large.
 fn for_rows<T: Element>(src: &[T], n: usize, m: usize, values: &mut [T], indices: &mut [i64], f: impl Fn(&[T], &mut [T], &mut [i64]) + Sync) {
     if n == 0 || m == 0 {
         return;
     }
-    let work = src.par_chunks(n).zip(values.par_chunks_mut(m)).zip(indices.par_chunks_mut(m));
-    if src.len() >= PARALLEL_NUMEL && super::threads::get_num_threads() > 1 {
-        work.for_each(|((row, v), i)| f(row, v, i));
-    } else {
-        src.chunks(n).zip(values.chunks_mut(m)).zip(indices.chunks_mut(m)).for_each(|((row, v), i)| f(row, v, i));
+    let rows = src.len() / n;
+    if values.len() < rows * m || indices.len() < rows * m {
+        return;
     }
+    let (pv, pi) = (SendPtr(values.as_mut_ptr()), SendPtr(indices.as_mut_ptr()));
+    // Sorting costs several passes per element: count each element twice.
+    super::pool::parallel_items(rows, 2 * n, |r| {
+        // SAFETY: rows are disjoint: row r owns [r * m, (r + 1) * m) of both outputs, which
+        // hold at least rows * m elements (checked above).
+        let (v, i) = unsafe { (std::slice::from_raw_parts_mut(pv.get().add(r * m), m), std::slice::from_raw_parts_mut(pi.get().add(r * m), m)) };
+        f(&src[r * n..(r + 1) * n], v, i)
+    });
 }
 
 /// Rows from this length on are radix sorted; shorter ones by comparisons, which win while

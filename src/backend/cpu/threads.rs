@@ -1,4 +1,6 @@
-//! The one thread pool: rayon's global pool, sized by `set_num_threads`.
+//! How many threads intra-op parallelism uses: the machine's cores (the pool in `pool.rs`
+//! has one worker per core after the first), fewer when `OMP_NUM_THREADS` or
+//! `set_num_threads` says so.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
@@ -6,36 +8,31 @@ use std::sync::OnceLock;
 use crate::error::{Error, Result};
 
 static REQUESTED: AtomicUsize = AtomicUsize::new(0);
-static POOL_SIZE: OnceLock<usize> = OnceLock::new();
+static DEFAULT: OnceLock<(usize, usize)> = OnceLock::new();
 
-fn default_threads() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
-}
-
-fn init_pool() -> usize {
-    *POOL_SIZE.get_or_init(|| {
-        let n = default_threads();
-        // A pool that already exists (built by a dependency) is fine: we use its size.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
-        rayon::current_num_threads()
+/// (cores, default thread count): the default honours `OMP_NUM_THREADS`, as torch's does.
+fn defaults() -> (usize, usize) {
+    *DEFAULT.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let env = std::env::var("OMP_NUM_THREADS").ok().and_then(|v| v.trim().parse::<usize>().ok());
+        (cores, env.filter(|&n| n > 0).map_or(cores, |n| n.min(cores)))
     })
 }
 
 /// Threads used by intra-op parallelism.
 pub fn get_num_threads() -> usize {
-    let pool = init_pool();
+    let (cores, default) = defaults();
     match REQUESTED.load(Ordering::Relaxed) {
-        0 => pool,
-        n => n.min(pool),
+        0 => default,
+        n => n.min(cores),
     }
 }
 
-/// Limits intra-op parallelism to `n` threads (at most the pool's size, the machine's cores).
+/// Limits intra-op parallelism to `n` threads (at most the machine's cores).
 pub fn set_num_threads(n: usize) -> Result<()> {
     if n == 0 {
         return Err(Error::Runtime("set_num_threads expects a positive integer".into()));
     }
-    init_pool();
     REQUESTED.store(n, Ordering::Relaxed);
     Ok(())
 }

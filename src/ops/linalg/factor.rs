@@ -1,6 +1,5 @@
 //! LU-based det/slogdet/inv/solve, and Cholesky.
 
-use rayon::prelude::*;
 
 use crate::autograd::formulas::linalg as grad;
 use crate::autograd::record::needs_grad;
@@ -106,15 +105,15 @@ pub fn solve(a: &Tensor, b: &Tensor, left: bool) -> Result<Tensor> {
     let parts: Vec<Option<Vec<f64>>> = if n == 0 {
         vec![Some(Vec::new()); ma.count()]
     } else {
-        let one = |(am, bm): (&[f64], &[f64])| {
-            let f = lu::lu(am.to_vec(), n);
-            (f.info == 0).then(|| f.solve(bm, k))
+        let one = |i: usize| {
+            let f = lu::lu(ma.data[i * n * n..(i + 1) * n * n].to_vec(), n);
+            (f.info == 0).then(|| f.solve(&mb.data[i * n * k..(i + 1) * n * k], k))
         };
         // The batch in parallel, as Matrices::map does for one operand.
         if ma.count() > 1 && n * n * (n + k) >= 1 << 12 {
-            ma.data.par_chunks(n * n).zip(mb.data.par_chunks((n * k).max(1))).map(one).collect()
+            crate::backend::cpu::pool::parallel_map(ma.count(), crate::backend::cpu::threads::get_num_threads(), one)
         } else {
-            ma.data.chunks(n * n).zip(mb.data.chunks((n * k).max(1))).map(one).collect()
+            (0..ma.count()).map(one).collect()
         }
     };
     let singular = "The solver failed because the input matrix is singular.";

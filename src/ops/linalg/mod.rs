@@ -10,7 +10,6 @@ pub mod norms;
 pub mod products;
 pub mod spectral;
 
-use rayon::prelude::*;
 
 use crate::autograd::GradModeGuard;
 use crate::dtype::DType;
@@ -74,7 +73,8 @@ impl Matrices {
             return (0..self.count()).map(|_| f(&[])).collect();
         }
         if self.count() > 1 && size * self.m.max(self.n) >= 1 << 12 {
-            self.data.par_chunks(size).map(f).collect()
+            let threads = crate::backend::cpu::threads::get_num_threads();
+            crate::backend::cpu::pool::parallel_map(self.count(), threads, |i| f(&self.data[i * size..(i + 1) * size]))
         } else {
             self.data.chunks(size).map(f).collect()
         }

@@ -1,6 +1,9 @@
 //! The GEMM update that blocked factorizations are built on: the bulk of their work becomes
-//! one matrix product per block (cache-blocked, SIMD, threaded by the `gemm` crate) instead of
+//! one matrix product per block (cache-blocked, SIMD, threaded by cpu::gemm) instead of
 //! row-by-row axpy loops.
+
+use crate::backend::cpu::gemm::{gemm, is_threaded, Strided};
+use crate::backend::cpu::iter::SendPtr;
 
 /// A block of a row-major f64 buffer: element (i, j) is at `off + i * ld + j`, or at
 /// `off + j * ld + i` when `transposed` (the block is the transpose of what is stored).
@@ -32,9 +35,6 @@ impl Block {
     }
 }
 
-/// Products below this many multiply-adds run on one thread.
-const THREADED_WORK: usize = 192 * 192 * 256;
-
 /// `c -= a * b` (`(rows, cols, k)` = `dims`) with `c` a `rows x cols` block of `cbuf`, `a` a `rows x k` block and `b` a
 /// `k x cols` block of `abuf` / `bbuf`; `None` means the block lives in `cbuf` itself (it
 /// must then not overlap `c`).
@@ -54,18 +54,15 @@ pub(crate) fn gemm_sub(
     };
     let (pa, pb) = (ptr_of(abuf, a, rows, k), ptr_of(bbuf, b, k, cols));
     assert!(c.end(rows, cols) <= cbuf.len(), "gemm_sub: block out of bounds");
-    let threads = crate::backend::cpu::threads::get_num_threads();
-    let par = if threads > 1 && rows * cols * k >= THREADED_WORK { gemm::Parallelism::Rayon(threads) } else { gemm::Parallelism::None };
-    let ((crs, ccs), (ars, acs), (brs, bcs)) = (c.strides(), a.strides(), b.strides());
+    let threads = if is_threaded(rows, cols, k) { crate::backend::cpu::threads::get_num_threads() } else { 1 };
+    let mat = |p: *const f64, blk: Block| {
+        let (rs, cs) = blk.strides();
+        Strided { ptr: SendPtr(p as *mut f64), rs, cs }
+    };
     // SAFETY: all three blocks are in bounds of their buffers (asserted above); c is only
     // written, and the callers pass blocks of c's buffer that do not overlap c.
     unsafe {
-        gemm::gemm::<f64>(
-            rows, cols, k,
-            base.add(c.off), ccs, crs, true,
-            pa, acs, ars,
-            pb, bcs, brs,
-            1.0, -1.0, false, false, false, par,
-        );
+        let cm = mat(base.add(c.off), c);
+        gemm((rows, cols, k), &cm, true, &mat(pa, a), &mat(pb, b), 1.0, -1.0, threads);
     }
 }
