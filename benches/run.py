@@ -497,6 +497,8 @@ register("einsum ij,jk->ik 1024", "linalg", GFLOPS, 2 * 1024**3, tensor_op(
     [(1024, 1024)] * 2, common=lambda m, a, b: m.einsum("ij,jk->ik", a, b)))
 register("einsum bij,bjk->bik 64x128", "linalg", GFLOPS, 2 * 64 * 128**3, tensor_op(
     [(64, 128, 128)] * 2, common=lambda m, a, b: m.einsum("bij,bjk->bik", a, b)))
+register("bmm 1024 of 32x32", "linalg", GFLOPS, 2 * 1024 * 32**3, tensor_op(
+    [(1024, 32, 32)] * 2, torch=[("bmm", lambda m, a, b: m.bmm(a, b))], numpy=[("matmul", lambda m, a, b: a @ b)]))
 for _n in (64, 256):
     register(f"inv {_n}", "linalg", GFLOPS, 2 * _n**3, linalg_op(
         (_n, _n), _shifted, torch=[("linalg.inv", lambda m, a: m.linalg.inv(a))],

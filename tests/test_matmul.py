@@ -378,3 +378,37 @@ def test_matmul_matches_torch(torch_ref, case):
     ref = torch_ref.from_numpy(x) @ torch_ref.from_numpy(y)
     assert tuple(ref.shape) == sr
     assert_close(make(x, "float64") @ make(y, "float64"), ref.numpy())
+
+
+# ---- kernel paths: small products (register-blocked kernel, any row / column leftover) and
+# products split across threads by rows or by columns (sizes not multiples of the split unit)
+
+@pytest.mark.parametrize("m,k,n", [(1, 1, 1), (3, 7, 5), (8, 32, 32), (13, 9, 17), (33, 64, 31),
+                                   (12, 5, 16), (7, 100, 48), (64, 64, 64), (95, 3, 95), (2, 256, 65)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("transpose", ["none", "a", "b"])
+def test_small_products_every_leftover(m, k, n, dtype, transpose):
+    rng = rng_for("small", m, k, n, dtype, transpose)
+    x = rng.standard_normal((4, m, k)).astype(NP_DTYPES[dtype])
+    y = rng.standard_normal((4, k, n)).astype(NP_DTYPES[dtype])
+    a = make(np.ascontiguousarray(x.transpose(0, 2, 1)), dtype).transpose(1, 2) if transpose == "a" else make(x, dtype)
+    b = make(np.ascontiguousarray(y.transpose(0, 2, 1)), dtype).transpose(1, 2) if transpose == "b" else make(y, dtype)
+    exp = np.matmul(x.astype(np.float64), y.astype(np.float64))
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    assert_close(rtorch.bmm(a, b), exp.astype(NP_DTYPES[dtype]), rtol=tol, atol=tol * np.sqrt(k))
+    assert_close(a[1] @ b[1], exp[1].astype(NP_DTYPES[dtype]), rtol=tol, atol=tol * np.sqrt(k))
+
+
+@pytest.mark.parametrize("m,k,n", [(250, 131, 129), (129, 140, 250), (17, 2000, 300), (300, 70, 17)])
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_threaded_products_split_by_rows_or_columns(m, k, n, threads):
+    rng = rng_for("split", m, k, n)
+    x = rng.standard_normal((m, k))
+    y = rng.standard_normal((k, n))
+    before = rtorch.get_num_threads()
+    rtorch.set_num_threads(threads)
+    try:
+        got = make(x, "float64") @ make(y.T.copy(), "float64").t()
+    finally:
+        rtorch.set_num_threads(before)
+    assert_close(got, x @ y, rtol=1e-12, atol=1e-12 * np.sqrt(k))

@@ -24,7 +24,19 @@ unsafe fn gemm_one<T: Element>(m: usize, n: usize, k: usize, dst: &Mat<T>, a: &M
             }
         };
     }
+    macro_rules! call_small {
+        ($t:ty) => {
+            // SAFETY: as for call!.
+            unsafe {
+                let cast = |x: &Mat<T>| Mat { ptr: SendPtr(x.ptr.get() as *mut $t), rs: x.rs, cs: x.cs };
+                crate::backend::cpu::small_gemm::gemm::<$t>(m, n, k, &cast(dst), &cast(a), &cast(b))
+            }
+        };
+    }
+    let small = threads == 1 && crate::backend::cpu::small_gemm::fits(m, n, k);
     match T::DTYPE {
+        DType::F32 if small => call_small!(f32),
+        DType::F64 if small => call_small!(f64),
         DType::F32 => call!(f32, 0.0f32, 1.0f32),
         DType::F64 => call!(f64, 0.0f64, 1.0f64),
         DType::F16 => call!(half::f16, half::f16::ZERO, half::f16::ONE),
@@ -98,7 +110,7 @@ fn batched<T: Element>(a: &Tensor, b: &Tensor, batch: &[usize], m: usize, k: usi
     // splitting every product across threads pays a synchronisation per product instead.
     let spread = if each == 1 { nb > 1 } else { nb >= threads };
     if spread && nb * m * n * k >= 1 << 16 {
-        crate::backend::cpu::pool::parallel_for(nb, threads, |i| one(i, 1));
+        crate::backend::cpu::pool::parallel_each(nb, threads, |i| one(i, 1));
     } else {
         (0..nb).for_each(|i| one(i, each));
     }

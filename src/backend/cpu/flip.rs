@@ -64,8 +64,7 @@ unsafe fn copy_typed<T: Copy>(src: *const T, dst: *mut T, shape: &[usize], strid
     };
     let threads = super::threads::get_num_threads();
     if numel >= PARALLEL_NUMEL && rows > 1 && threads > 1 {
-        let per = rows.div_ceil(threads * 4);
-        super::pool::parallel_for(rows.div_ceil(per), threads, |c| (c * per..((c + 1) * per).min(rows)).for_each(copy_row));
+        super::pool::parallel_each(rows, threads, copy_row);
     } else {
         (0..rows).for_each(copy_row);
     }

@@ -15,5 +15,6 @@ pub mod math;
 pub mod radix;
 pub mod reduce;
 pub mod scan;
+pub mod small_gemm;
 pub mod sort;
 pub mod threads;
