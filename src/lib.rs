@@ -20,8 +20,8 @@
 //! ```
 //!
 //! Layers: [`Tensor`] (storage + layout) and the ops in [`ops`] check shapes and dtypes and
-//! dispatch to kernels in `backend::cpu` (SIMD through runtime dispatch, rayon above a size
-//! threshold) or `backend::cuda` (feature `cuda`).
+//! dispatch to kernels in `backend::cpu` (SIMD through runtime dispatch, rtorch's thread pool
+//! above a size threshold) or `backend::cuda` (feature `cuda`).
 
 #[macro_use]
 pub mod error;

@@ -2,7 +2,9 @@
 //!
 //! The crate threads a product itself only through rayon, whose wake-ups cost as much as a
 //! 256 x 256 product (half its speed there). Instead a large product is cut into one block
-//! of rows (or columns) per thread, each multiplied single-threaded by the crate.
+//! of rows (or columns) per thread, each multiplied single-threaded by the crate. (The
+//! crate picks its blocking from the sizes it is given, so the last bits of a result can
+//! depend on the thread count; for a given count they never change.)
 
 use super::iter::SendPtr;
 use super::pool::parallel_for;
@@ -60,7 +62,8 @@ pub unsafe fn gemm<T: Copy + Send + Sync + 'static>(
             )
         }
     };
-    if threads <= 1 || m == 0 || n == 0 {
+    // Inside a parallel loop the blocks would run one after another: one call does better.
+    if threads <= 1 || m == 0 || n == 0 || super::pool::inside() {
         return one((0, 0), (m, n));
     }
     // Cut the longer side, in multiples of 16 (the kernels' register tiles divide it).

@@ -9,7 +9,8 @@ use smallvec::SmallVec;
 
 use crate::layout::Dims;
 
-/// Elements below which an op runs on the calling thread: rayon's wake-up costs microseconds.
+/// Elements below which an op runs on the calling thread: handing work to another thread
+/// costs about a microsecond.
 pub const PARALLEL_THRESHOLD: usize = 1 << 15;
 
 /// A raw pointer that may cross threads; kernels promise disjoint writes.

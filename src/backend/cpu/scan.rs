@@ -96,6 +96,7 @@ pub fn scan_extreme<T: Element>(values: &mut [T], indices: &mut [i64], n: usize,
             }
         }
     };
+    debug_assert!(indices.len() >= values.len(), "scan_extreme: indices too short");
     if indices.len() < values.len() {
         return;
     }

@@ -51,14 +51,34 @@ thread_local! {
 /// The operands must address valid `m x n`, `m x k` and `k x n` matrices; `c` must not
 /// overlap `a` or `b`.
 pub unsafe fn gemm<T: Float>(m: usize, n: usize, k: usize, c: &Strided<T>, a: &Strided<T>, b: &Strided<T>) {
-    // 512-bit registers: 16 f32 or 8 f64 lanes; two registers per row of accumulators.
-    let lanes = 64 / std::mem::size_of::<T>();
-    if n <= lanes {
-        // SAFETY: forwarded from the caller; pb holds k rows of ld elements.
-        with_packed(n, k, b, lanes, |pb, ld| unsafe { blocks::<T, 12>(m, n, k, c, a, pb, ld, lanes) })
-    } else {
-        // SAFETY: as above.
-        with_packed(n, k, b, 2 * lanes, |pb, ld| unsafe { blocks::<T, 8>(m, n, k, c, a, pb, ld, 2 * lanes) })
+    // Lanes of a SIMD register; the accumulators (rows x one or two registers) must fit in
+    // the register file: 32 registers with AVX-512, 16 with AVX2 or NEON.
+    let wide = simd_bytes() == 64;
+    let lanes = simd_bytes() / std::mem::size_of::<T>();
+    // SAFETY (all arms): forwarded from the caller; pb holds k rows of ld elements.
+    match (n <= lanes, wide) {
+        (true, true) => with_packed(n, k, b, lanes, |pb, ld| unsafe { blocks::<T, 12>(m, n, k, c, a, pb, ld, lanes) }),
+        (false, true) => with_packed(n, k, b, 2 * lanes, |pb, ld| unsafe { blocks::<T, 8>(m, n, k, c, a, pb, ld, 2 * lanes) }),
+        (true, false) => with_packed(n, k, b, lanes, |pb, ld| unsafe { blocks::<T, 8>(m, n, k, c, a, pb, ld, lanes) }),
+        (false, false) => with_packed(n, k, b, 2 * lanes, |pb, ld| unsafe { blocks::<T, 4>(m, n, k, c, a, pb, ld, 2 * lanes) }),
+    }
+}
+
+/// Bytes in the SIMD registers that `simd` dispatches to.
+fn simd_bytes() -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            64
+        } else if std::arch::is_x86_feature_detected!("avx2") {
+            32
+        } else {
+            16
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        16
     }
 }
 
@@ -78,7 +98,7 @@ unsafe fn with_packed<T: Float>(n: usize, k: usize, b: &Strided<T>, w: usize, f:
         if buf.len() < bytes {
             buf.resize(bytes, 0);
         }
-        let start = buf.as_mut_ptr().align_offset(std::mem::align_of::<T>().max(64));
+        let start = (64 - buf.as_ptr() as usize % 64) % 64;
         // SAFETY: the buffer holds k * ld elements of T past `start` (sized above), aligned.
         let pb = unsafe { buf.as_mut_ptr().add(start) as *mut T };
         for p in 0..k {
@@ -101,8 +121,7 @@ unsafe fn with_packed<T: Float>(n: usize, k: usize, b: &Strided<T>, w: usize, f:
     }
 }
 
-/// All of `c`, in blocks of `R` rows by `w` columns (16 or 32 f32, 8 or 16 f64: one or two
-/// registers), then leftover rows four and one at a time. (Copying blocks of `a`'s rows
+/// All of `c`, in blocks of `R` rows by `w` columns (one or two registers' lanes), then leftover rows four and one at a time. (Copying blocks of `a`'s rows
 /// side by side first would shorten the kernel's address arithmetic, but at these sizes the
 /// copy cost more than it saved.)
 ///
@@ -119,6 +138,8 @@ unsafe fn blocks<T: Float, const R: usize>(m: usize, n: usize, k: usize, c: &Str
                 macro_rules! by_width {
                     ($r:expr) => {
                         match w {
+                            2 => block::<T, $r, 2>(i0, j0, n, k, c, a, pb, ld),
+                            4 => block::<T, $r, 4>(i0, j0, n, k, c, a, pb, ld),
                             8 => block::<T, $r, 8>(i0, j0, n, k, c, a, pb, ld),
                             16 => block::<T, $r, 16>(i0, j0, n, k, c, a, pb, ld),
                             _ => block::<T, $r, 32>(i0, j0, n, k, c, a, pb, ld),

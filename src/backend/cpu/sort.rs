@@ -33,6 +33,7 @@ fn for_rows<T: Element>(src: &[T], n: usize, m: usize, values: &mut [T], indices
         return;
     }
     let rows = src.len() / n;
+    debug_assert!(values.len() >= rows * m && indices.len() >= rows * m, "for_rows: outputs too short");
     if values.len() < rows * m || indices.len() < rows * m {
         return;
     }
