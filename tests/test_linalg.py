@@ -937,9 +937,10 @@ def test_linalg_errors(lib, fn, pattern, name):
 
 
 # ==========================================================================================================
-# matrices larger than a block of the blocked LU / Cholesky (16 columns), against numpy in float64
+# matrices larger than a block of the blocked LU / Cholesky (16 columns), against numpy in float64;
+# from n = 128 the inverse is solved in bands of columns, one per thread
 # ==========================================================================================================
-@pytest.mark.parametrize("n", [15, 16, 17, 33, 70, 130])
+@pytest.mark.parametrize("n", [15, 16, 17, 33, 70, 130, 203])
 def test_blocked_factorizations(lib, n):
     rng = np.random.default_rng(n)
     a = rng.standard_normal((n, n)) + n ** 0.5 * np.eye(n)

@@ -98,11 +98,38 @@ impl Lu {
     }
 
     /// Solves `A X = B` for the row-major `n x m` right-hand side `b` (needs `info == 0`).
+    /// Columns of `B` are independent: with many of them, each thread solves a band of
+    /// columns (copied out and back), since at n = 256 the substitutions' own products are
+    /// too small to split.
     pub fn solve(&self, b: &[f64], m: usize) -> Vec<f64> {
         let n = self.n;
+        let threads = crate::backend::cpu::threads::get_num_threads();
+        let bands = if n * n * m >= 1 << 21 { threads.min(m.div_ceil(32)) } else { 1 };
+        if bands <= 1 {
+            return self.solve_band(b, m, 0, m);
+        }
+        let width = m.div_ceil(bands);
+        let parts = crate::backend::cpu::pool::parallel_map(m.div_ceil(width), threads, |t| {
+            let c0 = t * width;
+            (c0, self.solve_band(b, m, c0, (c0 + width).min(m)))
+        });
+        let mut x = vec![0.0; n * m];
+        for (c0, part) in parts {
+            let w = part.len() / n.max(1);
+            for (row, src) in x.chunks_mut(m).zip(part.chunks(w.max(1))) {
+                row[c0..c0 + w].copy_from_slice(src);
+            }
+        }
+        x
+    }
+
+    /// Columns `[c0, c1)` of the solution of `A X = B` (`b` row-major with `ld` columns), as
+    /// a row-major `n x (c1 - c0)` matrix.
+    fn solve_band(&self, b: &[f64], ld: usize, c0: usize, c1: usize) -> Vec<f64> {
+        let (n, m) = (self.n, c1 - c0);
         let mut x = vec![0.0; n * m];
         for (i, &p) in self.perm.iter().enumerate() {
-            x[i * m..(i + 1) * m].copy_from_slice(&b[p * m..(p + 1) * m]);
+            x[i * m..(i + 1) * m].copy_from_slice(&b[p * ld + c0..p * ld + c1]);
         }
         // Forward substitution with the unit lower factor, a block of rows of X at a time:
         // first the finished rows above enter through one GEMM, then the block's own rows.
