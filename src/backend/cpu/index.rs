@@ -299,11 +299,14 @@ unsafe fn scatter_run<T: Copy, I: Element>(t: *mut T, i: *const I, s: *const T, 
         let slice_lines = if sd == 1 && size * std::mem::size_of::<T>() <= PREFETCH_SLICE_BYTES { size.div_ceil(line) } else { 0 };
         for r in 0..n {
             let (t, i, s) = (t.add(r * rt), i.add(r * ri), s.add(r * rs));
-            let (next, lines) = (t.wrapping_add(rt), if r + 1 < n { slice_lines } else { 0 });
-            for k in 0..len {
-                if k < lines {
-                    prefetch(next.wrapping_add(k * line));
-                }
+            let (next, lines) = (t.wrapping_add(rt), if r + 1 < n { slice_lines.min(len) } else { 0 });
+            // Two loops, so that the second (usually most entries) has no prefetch test.
+            for k in 0..lines {
+                prefetch(next.wrapping_add(k * line));
+                let d = t.add(idx(*i.add(k * ki)) * sd);
+                *d = f(*d, *s.add(k * ks));
+            }
+            for k in lines..len {
                 let d = t.add(idx(*i.add(k * ki)) * sd);
                 *d = f(*d, *s.add(k * ks));
             }
