@@ -33,9 +33,10 @@ pub(crate) fn newest(slot: &OnceLock<Box<Resized>>) -> Option<&Resized> {
 }
 
 impl Tensor {
-    /// Gives the tensor the (contiguous) `shape`, keeping its memory when it is large enough
-    /// (torch's `resize_`); values are unspecified afterwards. A no-op when the shape already
-    /// matches. Views taken before keep the old shape and memory.
+    /// Gives the tensor the (contiguous) `shape` from its storage offset (torch's `resize_`).
+    /// Memory that is too small is replaced by a larger copy, so existing values stay where
+    /// they were; new elements are uninitialised. A no-op when the shape already matches.
+    /// Views taken before keep the old shape and memory.
     pub fn resize_(&self, shape: &[usize]) -> Result<()> {
         if self.shape() == shape {
             return Ok(());
@@ -46,16 +47,20 @@ impl Tensor {
         self.check_inplace_allowed()?;
         let numel = checked_numel(shape)?;
         let offset = self.storage_offset();
-        let storage = if offset.checked_add(numel).is_some_and(|end| end <= self.storage().len) {
-            self.storage().clone()
+        let end = offset.checked_add(numel).ok_or_else(|| crate::Error::Runtime("numel: integer multiplication overflow".into()))?;
+        let old = self.storage().clone();
+        let storage = if end <= old.len {
+            old
+        } else if old.is_foreign() {
+            bail!("Trying to resize storage that is not resizable");
         } else {
-            let fresh = Tensor::empty(shape, self.dtype(), self.device())?;
+            let fresh = Tensor::empty(&[end], self.dtype(), self.device())?;
+            let before = Tensor::from_parts(old.clone(), Layout::contiguous(&[old.len]));
+            fresh.narrow(0, 0, old.len as i64)?.copy_(&before)?;
             fresh.storage().clone()
         };
         let mut layout = Layout::contiguous(shape);
-        if Arc::ptr_eq(&storage, self.storage()) {
-            layout.offset = offset;
-        }
+        layout.offset = offset;
         self.push_layout(storage, layout);
         self.bump_version();
         Ok(())

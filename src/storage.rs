@@ -121,6 +121,11 @@ impl Storage {
         self.len == 0
     }
 
+    /// True when the memory belongs to someone else (a numpy array): it cannot grow.
+    pub fn is_foreign(&self) -> bool {
+        matches!(&self.buffer, Buffer::Cpu(CpuBuffer { _owner: CpuOwner::Foreign(_), .. }))
+    }
+
     pub fn nbytes(&self) -> usize {
         self.len * self.dtype.size()
     }

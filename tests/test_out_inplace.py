@@ -309,3 +309,45 @@ def test_view_inplace_autograd(lib):
     with lib.no_grad():
         assert a.t_() is a
     assert tuple(a.shape) == (3, 2)
+
+
+# ---- resize_ / resize_as_: the storage is reinterpreted C-contiguous from the same offset; it
+# grows (old values kept in place) when too small
+
+@pytest.mark.parametrize("name", ["float32", "int64", "bool", "float16"])
+def test_resize_shrinks_and_grows_keeping_values(lib, name):
+    expect = (np.arange(6) % 2 if name == "bool" else np.arange(6)).astype(name)
+    # from a list: torch refuses to grow memory shared with numpy (from_numpy, .numpy())
+    base = lib.tensor(expect.tolist(), dtype=getattr(lib, name))
+    t = base.clone()
+    assert t.resize_(2, 2) is t and tuple(t.shape) == (2, 2) and t.stride() == (2, 1)
+    np.testing.assert_array_equal(N(t).ravel(), expect[:4])
+    v = base[3:]
+    v.resize_((5,))                      # past the end of its storage: new memory, same offset
+    assert tuple(v.shape) == (5,) and v.storage_offset() == 3
+    np.testing.assert_array_equal(N(v)[:3], expect[3:])
+    w = base[2:4]
+    w.resize_([4])                       # fits in the storage: still shares it
+    np.testing.assert_array_equal(N(w), expect[2:])
+    w.zero_()
+    assert not N(base)[2:].any()
+
+
+def test_resize_same_shape_keeps_strides_and_resize_as(lib):
+    t = T(lib, np.arange(6.0), F).view(2, 3).t()
+    assert t.resize_(3, 2).stride() == (1, 3)
+    u = T(lib, np.arange(4.0), F)
+    assert tuple(u.resize_as_(lib.zeros(2, 2)).shape) == (2, 2)
+    assert tuple(u.resize_(0).shape) == (0,)
+
+
+def test_resize_cannot_grow_numpy_memory(lib):
+    t = lib.from_numpy(np.arange(4.0))
+    t.resize_(2, 2)                      # fits: fine
+    raises(RuntimeError, "Trying to resize storage that is not resizable", lambda: t.resize_(5))
+
+
+def test_resize_errors(lib):
+    raises(RuntimeError, "cannot resize variables that require grad", lambda: lib.ones(2, requires_grad=True).resize_(3))
+    raises(TypeError, "", lambda: lib.ones(2).resize_(2.5))
+    raises(RuntimeError, "", lambda: lib.ones(2).resize_(-1))

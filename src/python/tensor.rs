@@ -391,6 +391,28 @@ impl PyTensor {
         Ok(slf.clone())
     }
 
+    /// Gives the tensor a new contiguous shape in place (`Tensor.resize_`): memory grows when
+    /// needed, existing values stay where they were, new elements are uninitialised.
+    #[pyo3(signature = (*shape, memory_format=None))]
+    fn resize_<'py>(slf: &Bound<'py, Self>, shape: &Bound<'py, PyTuple>, memory_format: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
+        let _ = memory_format;
+        let dims = sizes(shape)?;
+        if dims.iter().any(|&d| d < 0) {
+            return Err(PyRuntimeError::new_err(format!("Trying to create tensor with negative dimension {}: {dims:?}", dims.iter().find(|&&d| d < 0).copied().unwrap_or(-1))));
+        }
+        let dims: Vec<usize> = dims.iter().map(|&d| d as usize).collect();
+        slf.get().t.resize_(&dims)?;
+        Ok(slf.clone())
+    }
+
+    /// `resize_(other.shape)`.
+    #[pyo3(signature = (other, memory_format=None))]
+    fn resize_as_<'py>(slf: &Bound<'py, Self>, other: PyRef<'py, PyTensor>, memory_format: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, Self>> {
+        let _ = memory_format;
+        slf.get().t.resize_(other.t.shape())?;
+        Ok(slf.clone())
+    }
+
     fn t_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
         slf.get().t.view_inplace("t", |t| t.t())?;
         Ok(slf.clone())
