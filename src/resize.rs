@@ -38,16 +38,16 @@ impl Tensor {
     /// they were; new elements are uninitialised. A no-op when the shape already matches.
     /// Views taken before keep the old shape and memory.
     pub fn resize_(&self, shape: &[usize]) -> Result<()> {
-        if self.shape() == shape {
-            return Ok(());
-        }
         if self.requires_grad() {
             bail!("cannot resize variables that require grad");
+        }
+        if self.shape() == shape {
+            return Ok(());
         }
         self.check_inplace_allowed()?;
         let numel = checked_numel(shape)?;
         let offset = self.storage_offset();
-        let end = offset.checked_add(numel).ok_or_else(|| crate::Error::Runtime("numel: integer multiplication overflow".into()))?;
+        let end = offset.checked_add(numel).ok_or_else(|| crate::Error::Runtime(format!("resize_: storage offset {offset} plus {numel} elements overflows")))?;
         let old = self.storage().clone();
         let storage = if end <= old.len {
             old
@@ -57,6 +57,7 @@ impl Tensor {
             let fresh = Tensor::empty(&[end], self.dtype(), self.device())?;
             let before = Tensor::from_parts(old.clone(), Layout::contiguous(&[old.len]));
             fresh.narrow(0, 0, old.len as i64)?.copy_(&before)?;
+            fresh.storage().set_version(old.version());
             fresh.storage().clone()
         };
         let mut layout = Layout::contiguous(shape);

@@ -156,6 +156,12 @@ impl Storage {
         self.version.load(Ordering::Relaxed)
     }
 
+    /// Continues another storage's version count (a tensor that moves to new memory keeps
+    /// counting from where its old memory was, so saved-tensor checks still see the change).
+    pub(crate) fn set_version(&self, v: u64) {
+        self.version.store(v, Ordering::Relaxed);
+    }
+
     pub fn bump_version(&self) {
         self.version.fetch_add(1, Ordering::Relaxed);
     }

@@ -12,6 +12,8 @@ import warnings
 import numpy as np
 import pytest
 
+import rtorch
+
 from conftest import N, T, dname, np_vals, raises
 
 F, I = "float32", "int64"
@@ -351,3 +353,25 @@ def test_resize_errors(lib):
     raises(RuntimeError, "cannot resize variables that require grad", lambda: lib.ones(2, requires_grad=True).resize_(3))
     raises(TypeError, "", lambda: lib.ones(2).resize_(2.5))
     raises(RuntimeError, "", lambda: lib.ones(2).resize_(-1))
+
+
+def test_resize_checks_grad_first_and_keeps_counting_versions(lib):
+    raises(RuntimeError, "cannot resize variables that require grad", lambda: lib.ones(2, requires_grad=True).resize_(2))
+    a = lib.tensor([1.0, 2.0], requires_grad=True)
+    t = lib.tensor([3.0, 4.0])
+    y = a * t                            # saves t at its version
+    t.resize_(8)                         # grows into new memory: the version must still move on
+    raises(RuntimeError, "modified by an inplace operation", lambda: y.sum().backward())
+
+
+def test_resized_view_is_no_longer_tracked_as_a_view():
+    # rtorch only: torch 2.15 fails here with an internal setStorage bounds error when it
+    # replays the (stale) view on the base; the gradient itself is plain: d(sum(2w))/dw = 2.
+    lib = rtorch
+    base = lib.zeros(6)
+    v = base[3:]
+    v.resize_(5)
+    w = lib.ones(5, requires_grad=True)
+    v.copy_(w * 2)
+    v.sum().backward()
+    np.testing.assert_array_equal(N(w.grad), np.full(5, 2.0))

@@ -198,11 +198,17 @@ impl Tensor {
         self.with_layout(self.layout().clone())
     }
 
-    /// The tensor this one is a recorded view of, and the views from it.
+    /// The tensor this one is a recorded view of, and the views from it. None once either
+    /// end or a step between was resized (`resize_`): the recorded views no longer describe
+    /// how their memory relates.
     pub(crate) fn view_of(&self) -> Option<(Tensor, Vec<ViewKind>)> {
         let mut chain = Vec::new();
         let mut current = self.clone();
-        while let Some((source, kind)) = current.0.view_of.get() {
+        loop {
+            if current.0.resized.get().is_some() {
+                return None;
+            }
+            let Some((source, kind)) = current.0.view_of.get() else { break };
             chain.push(kind.clone());
             let source = source.clone();
             current = source;
