@@ -111,7 +111,7 @@ pub fn inside() -> bool {
 /// another thread's loop holds the pool. A panic in a task is re-raised here.
 pub fn parallel_for(tasks: usize, threads: usize, f: impl Fn(usize) + Sync) {
     let serial = || (0..tasks).for_each(&f);
-    if tasks <= 1 || threads <= 1 || INSIDE.with(Cell::get) {
+    if tasks <= 1 || threads <= 1 || inside() {
         return serial();
     }
     let Some(pool) = pool() else { return serial() };
@@ -119,7 +119,7 @@ pub fn parallel_for(tasks: usize, threads: usize, f: impl Fn(usize) + Sync) {
         return serial();
     }
     // A poisoned lock only means that an earlier loop panicked; the pool itself is sound.
-    let _guard = match pool.lock.try_lock() {
+    let guard = match pool.lock.try_lock() {
         Ok(g) => g,
         Err(TryLockError::Poisoned(p)) => p.into_inner(),
         Err(TryLockError::WouldBlock) => return serial(),
@@ -154,7 +154,7 @@ pub fn parallel_for(tasks: usize, threads: usize, f: impl Fn(usize) + Sync) {
         spins = backoff(spins);
     }
     let theirs = pool.panic.lock().unwrap_or_else(|e| e.into_inner()).take();
-    drop(_guard);
+    drop(guard);
     if let Err(payload) = mine {
         std::panic::resume_unwind(payload);
     }
