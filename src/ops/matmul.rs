@@ -1,14 +1,13 @@
-//! matmul and its family (mm, bmm, mv, dot, outer) with batch broadcasting. Float GEMM goes
-//! to the `gemm` crate with the operands' own strides, so transposed views are never copied.
+//! matmul and its family (mm, bmm, mv, dot, outer) with batch broadcasting. Float products
+//! go to `cpu::small_gemm` (small ones) or `cpu::gemm` (the `gemm` crate, threaded on the
+//! pool) with the operands' own strides, so transposed views are never copied.
 
-
+use crate::backend::cpu::gemm::{is_threaded, Strided as Mat};
 use crate::backend::cpu::iter::SendPtr;
 use crate::dtype::{DType, Element};
 use crate::error::Result;
 use crate::layout::broadcast_shapes;
 use crate::tensor::Tensor;
-
-use crate::backend::cpu::gemm::{is_threaded, Strided as Mat};
 
 /// One (m x k) @ (k x n) product into dst, on `threads` threads (see cpu::gemm).
 ///
@@ -19,18 +18,14 @@ unsafe fn gemm_one<T: Element>(m: usize, n: usize, k: usize, dst: &Mat<T>, a: &M
         ($t:ty, $zero:expr, $one:expr) => {
             // SAFETY: forwarded from the caller; T is $t (checked through DTYPE).
             unsafe {
-                let cast = |x: &Mat<T>| Mat { ptr: SendPtr(x.ptr.get() as *mut $t), rs: x.rs, cs: x.cs };
-                crate::backend::cpu::gemm::gemm::<$t>((m, n, k), &cast(dst), false, &cast(a), &cast(b), $zero, $one, threads)
+                crate::backend::cpu::gemm::gemm::<$t>((m, n, k), &dst.cast(), false, &a.cast(), &b.cast(), $zero, $one, threads)
             }
         };
     }
     macro_rules! call_small {
         ($t:ty) => {
             // SAFETY: as for call!.
-            unsafe {
-                let cast = |x: &Mat<T>| Mat { ptr: SendPtr(x.ptr.get() as *mut $t), rs: x.rs, cs: x.cs };
-                crate::backend::cpu::small_gemm::gemm::<$t>(m, n, k, &cast(dst), &cast(a), &cast(b))
-            }
+            unsafe { crate::backend::cpu::small_gemm::gemm::<$t>(m, n, k, &dst.cast(), &a.cast(), &b.cast()) }
         };
     }
     let small = threads == 1 && crate::backend::cpu::small_gemm::fits(m, n, k);

@@ -10,7 +10,7 @@ use super::iter::SendPtr;
 use super::pool::parallel_for;
 
 /// Products below this many multiply-adds run on the calling thread.
-pub const THREADED_WORK: usize = 128 * 128 * 128;
+const THREADED_WORK: usize = 128 * 128 * 128;
 
 /// A matrix operand: element (i, j) at `ptr + i * rs + j * cs`.
 pub struct Strided<T> {
@@ -20,6 +20,11 @@ pub struct Strided<T> {
 }
 
 impl<T> Strided<T> {
+    /// The same operand read as elements of `U` (the caller knows `T` is `U`).
+    pub fn cast<U>(&self) -> Strided<U> {
+        Strided { ptr: SendPtr(self.ptr.get() as *mut U), rs: self.rs, cs: self.cs }
+    }
+
     /// The operand starting `i` rows and `j` columns further on.
     fn at(&self, i: usize, j: usize) -> SendPtr<T> {
         SendPtr(self.ptr.get().wrapping_offset(i as isize * self.rs + j as isize * self.cs))

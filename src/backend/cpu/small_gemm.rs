@@ -2,7 +2,8 @@
 //! packing and blocking cost more than the multiply itself (it ran at half of torch's speed
 //! on 1024 products of 32 x 32).
 //!
-//! `b` is copied once into a zero-padded row-major buffer, then each block of `R` rows of
+//! Unless its rows are already contiguous and a multiple of `W` long, `b` is first copied
+//! into a zero-padded row-major buffer. Then each block of `R` rows of
 //! `c` is accumulated in registers, `W` columns at a time: per step of k, one row of `b` is
 //! loaded and each of the `R` values of `a` is broadcast against it. `R * W` accumulators
 //! hide the multiply-add latency; plain loops over fixed-size arrays, which LLVM vectorises
@@ -15,7 +16,7 @@ use super::map::simd;
 
 /// Products with at most this many multiply-adds (and no side above `MAX_SIDE`) take the
 /// small path.
-pub const MAX_WORK: usize = 96 * 96 * 96;
+const MAX_WORK: usize = 96 * 96 * 96;
 const MAX_SIDE: usize = 256;
 
 /// True when an `m x k` by `k x n` product is small enough for [`gemm`].
@@ -55,13 +56,20 @@ pub unsafe fn gemm<T: Float>(m: usize, n: usize, k: usize, c: &Strided<T>, a: &S
     // the register file: 32 registers with AVX-512, 16 with AVX2 or NEON.
     let wide = simd_bytes() == 64;
     let lanes = simd_bytes() / std::mem::size_of::<T>();
-    // SAFETY (all arms): forwarded from the caller; pb holds k rows of ld elements.
-    match (n <= lanes, wide) {
-        (true, true) => with_packed(n, k, b, lanes, |pb, ld| unsafe { blocks::<T, 12>(m, n, k, c, a, pb, ld, lanes) }),
-        (false, true) => with_packed(n, k, b, 2 * lanes, |pb, ld| unsafe { blocks::<T, 8>(m, n, k, c, a, pb, ld, 2 * lanes) }),
-        (true, false) => with_packed(n, k, b, lanes, |pb, ld| unsafe { blocks::<T, 8>(m, n, k, c, a, pb, ld, lanes) }),
-        (false, false) => with_packed(n, k, b, 2 * lanes, |pb, ld| unsafe { blocks::<T, 4>(m, n, k, c, a, pb, ld, 2 * lanes) }),
-    }
+    let (w, rows) = match (n <= lanes, wide) {
+        (true, true) => (lanes, 12),
+        (false, true) => (2 * lanes, 8),
+        (true, false) => (lanes, 8),
+        (false, false) => (2 * lanes, 4),
+    };
+    // SAFETY: forwarded from the caller; pb holds k rows of ld elements, ld a multiple of w.
+    with_packed(n, k, b, w, |pb, ld| unsafe {
+        match rows {
+            12 => blocks::<T, 12>(m, n, k, c, a, pb, ld, w),
+            8 => blocks::<T, 8>(m, n, k, c, a, pb, ld, w),
+            _ => blocks::<T, 4>(m, n, k, c, a, pb, ld, w),
+        }
+    })
 }
 
 /// Bytes in the SIMD registers that `simd` dispatches to.
@@ -121,9 +129,10 @@ unsafe fn with_packed<T: Float>(n: usize, k: usize, b: &Strided<T>, w: usize, f:
     }
 }
 
-/// All of `c`, in blocks of `R` rows by `w` columns (one or two registers' lanes), then leftover rows four and one at a time. (Copying blocks of `a`'s rows
-/// side by side first would shorten the kernel's address arithmetic, but at these sizes the
-/// copy cost more than it saved.)
+/// All of `c`, in blocks of `R` rows by `w` columns (one or two registers' lanes), then
+/// leftover rows four and one at a time. (Copying blocks of `a`'s rows side by side first
+/// would shorten the kernel's address arithmetic, but at these sizes the copy cost more than
+/// it saved.)
 ///
 /// # Safety
 /// As for [`gemm`]; `pb` holds `k` rows of `ld` (a multiple of `w`) elements.
