@@ -11,6 +11,8 @@
 
 use std::sync::{Arc, OnceLock};
 
+use crate::autograd::formulas::view::ViewKind;
+use crate::autograd::meta::ViewOrigin;
 use crate::error::Result;
 use crate::layout::{checked_numel, Layout};
 use crate::storage::Storage;
@@ -20,6 +22,8 @@ use crate::tensor::Tensor;
 pub(crate) struct Resized {
     pub(crate) storage: Arc<Storage>,
     pub(crate) layout: Layout,
+    /// After an in-place view op on a recorded view: how it views its base from then on.
+    pub(crate) view: Option<ViewOrigin>,
     pub(crate) next: OnceLock<Box<Resized>>,
 }
 
@@ -62,7 +66,7 @@ impl Tensor {
         };
         let mut layout = Layout::contiguous(shape);
         layout.offset = offset;
-        self.push_layout(storage, layout);
+        self.push_layout(storage, layout, None);
         self.bump_version();
         Ok(())
     }
@@ -83,33 +87,67 @@ impl Tensor {
     }
 
     /// Makes this tensor the view `f` takes of it (torch's `t_`, `squeeze_`, ...): same memory,
-    /// the view's layout, and under autograd the view's history. Like every in-place op it
-    /// bumps the version, so a backward that saved the old tensor refuses to run.
+    /// the view's layout, and under autograd the view's history. A recorded view stays a view
+    /// of the same base, one view further, so later writes into it still reach the base's
+    /// history. Like every in-place op it bumps the version, so a backward that saved the old
+    /// tensor refuses to run.
     pub fn view_inplace(&self, name: &str, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<Tensor> {
         self.check_inplace_allowed()?;
         if crate::autograd::is_grad_enabled() {
             crate::autograd::inplace::check_writable(self)?;
         }
-        if crate::autograd::record::needs_grad(&[self]) && self.view_of().is_some() {
-            return Err(crate::Error::NotImplemented(format!(
-                "{name}_(): in place on a view of a tensor that requires grad is not supported; use {name}() instead"
-            )));
-        }
+        let base = self.view_of();
         let view = f(self)?;
         if !view.same_storage(self) {
             bail!("{name}_(): the op did not return a view");
         }
-        self.push_layout(self.storage().clone(), view.layout().clone());
+        let origin = match (base, view.view_kinds_from(self)) {
+            (Some((base, mut chain)), Some(more)) => {
+                chain.extend(more);
+                Some(ViewOrigin::new(&base, chain.into(), self.version() + 1))
+            }
+            _ => None,
+        };
+        // Read before the layout changes: after, the view's record of `self` is stale.
+        let history = view.grad_fn().map(|node| (node, view.output_nr()));
+        self.push_layout(self.storage().clone(), view.layout().clone(), origin);
         self.bump_version();
-        if let Some(node) = view.grad_fn() {
-            crate::autograd::meta::set_history(self, node, view.output_nr());
+        if let Some((node, output_nr)) = history {
+            crate::autograd::meta::set_history(self, node, output_nr);
         }
         Ok(self.clone())
     }
 
-    /// Appends (storage, layout) to the resize chain: the tensor reads them from now on.
-    fn push_layout(&self, storage: Arc<Storage>, layout: Layout) {
-        let mut entry = Box::new(Resized { storage, layout, next: OnceLock::new() });
+    /// The views recorded from `source` to this tensor, in order; None when a step between
+    /// was not recorded (taken with grad mode off).
+    fn view_kinds_from(&self, source: &Tensor) -> Option<Vec<ViewKind>> {
+        let mut kinds = Vec::new();
+        let mut current = self.clone();
+        while !Arc::ptr_eq(&current.0, &source.0) {
+            let origin = current.0.view_of.get()?;
+            kinds.extend(origin.kinds.iter().rev().cloned());
+            let from = origin.source.clone();
+            current = from;
+        }
+        kinds.reverse();
+        Some(kinds)
+    }
+
+    /// How many times this tensor was resized (or changed by an in-place view op).
+    pub(crate) fn resize_count(&self) -> usize {
+        let mut count = 0;
+        let mut cur = self.0.resized.get();
+        while let Some(entry) = cur {
+            count += 1;
+            cur = entry.next.get();
+        }
+        count
+    }
+
+    /// Appends (storage, layout, view link) to the resize chain: the tensor reads them from
+    /// now on.
+    fn push_layout(&self, storage: Arc<Storage>, layout: Layout, view: Option<ViewOrigin>) {
+        let mut entry = Box::new(Resized { storage, layout, view, next: OnceLock::new() });
         // Another thread may resize at the same time: append after whatever is newest then.
         loop {
             let slot = match newest(&self.0.resized) {

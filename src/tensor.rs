@@ -14,9 +14,9 @@ pub(crate) struct TensorImpl {
     /// Leaf that requires grad, or op output with a `grad_fn` (read without a lock).
     pub(crate) requires_grad: std::sync::atomic::AtomicBool,
     pub(crate) autograd: crate::autograd::meta::MetaSlot,
-    /// For a view taken while grad mode was on: the tensor it views and how. In-place writes
-    /// into the view follow these links to rewrite the base's history (torch's CopySlices).
-    pub(crate) view_of: std::sync::OnceLock<(Tensor, crate::autograd::formulas::view::ViewKind)>,
+    /// For a view taken while grad mode was on: the tensor it views and how. In-place writes into the view follow these links
+    /// to rewrite the base's history (torch's CopySlices).
+    pub(crate) view_of: std::sync::OnceLock<crate::autograd::meta::ViewOrigin>,
     /// The language binding's object for this tensor (the Python `Tensor`), so that one
     /// tensor is always the same object there (`x.grad is x.grad`). Owned and cleared by the
     /// binding; the core never reads it.

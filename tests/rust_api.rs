@@ -59,3 +59,16 @@ fn views_share_storage_and_errors_are_results() -> rtorch::Result<()> {
     assert!(x.matmul(&x).is_err());
     Ok(())
 }
+
+#[test]
+fn as_strided_views_memory_and_refuses_out_of_bounds_geometry() -> rtorch::Result<()> {
+    let x = Tensor::from_vec((0..12).map(|v| v as f32).collect(), &[12])?;
+    let windows = x.as_strided(&[3, 4], &[2, 1], Some(1))?;
+    assert_eq!(windows.to_vec::<f32>()?, vec![1., 2., 3., 4., 3., 4., 5., 6., 5., 6., 7., 8.]);
+    assert!(x.as_strided(&[13], &[1], None).is_err());
+    assert!(x.as_strided(&[1 << 62], &[4], None).is_err());
+    assert!(x.as_strided(&[3], &[-1], None).is_err());
+    let e = Tensor::empty_strided(&[2, 3], &[1, 2], DType::F64, Device::Cpu)?;
+    assert_eq!((e.shape(), e.strides()), (&[2usize, 3][..], &[1usize, 2][..]));
+    Ok(())
+}

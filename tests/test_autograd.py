@@ -489,6 +489,69 @@ def test_inplace_on_view_of_non_leaf_gives_correct_grads(lib):
     close(x.grad, [200.0, 4.0, 6.0])
 
 
+def _check_rows_doubled_column_times_five(lib, a, b):
+    """b = 2a with rows 0-1 then doubled and b[0:2, 1] times 5: the gradient of sum(b * c)."""
+    c = np.arange(12.0).reshape(3, 4)
+    (b * const(lib, c)).sum().backward()
+    factor = np.array([[2.0, 10.0, 2.0, 2.0], [2.0, 10.0, 2.0, 2.0], [1.0, 1.0, 1.0, 1.0]])
+    close(a.grad, 2.0 * c * factor)
+
+
+def test_write_through_a_view_reaches_its_sibling_and_parent_views(lib):
+    # w.mul_ writes into b through w; v (w's parent view) must pick the write up in its
+    # history before v.mul_ builds on it, or the factor 5 is lost
+    a = leaf(lib, np.ones((3, 4)))
+    b = a * 2.0
+    v = b[0:2]
+    w = v[:, 1]
+    w.mul_(5.0)
+    v.mul_(2.0)
+    _check_rows_doubled_column_times_five(lib, a, b)
+
+
+def test_view_ops_in_place_on_a_view_of_a_non_leaf(lib):
+    a = leaf(lib, np.ones((3, 4)))
+    b = a * 2.0
+    v = b[0:2]
+    v.t_()                             # still a view of b: rows 0-1, transposed
+    assert tuple(v.shape) == (4, 2) and v.grad_fn is not None
+    v[1].mul_(5.0)                     # b[0:2, 1]
+    v.unsqueeze_(0)
+    v.mul_(2.0)                        # b[0:2]
+    assert tuple(v.shape) == (1, 4, 2)
+    np.testing.assert_array_equal(npa(b), [[4, 20, 4, 4], [4, 20, 4, 4], [2, 2, 2, 2]])
+    _check_rows_doubled_column_times_five(lib, a, b)
+
+
+def test_write_into_a_view_taken_before_its_base_changed_layout(lib):
+    # v = b[0] was taken before b.t_(): v is row 0 of the old layout, column 0 of b now
+    a = leaf(lib, np.ones((3, 4)))
+    b = a * 2.0
+    v = b[0]
+    b.t_()
+    v.mul_(3.0)
+    np.testing.assert_array_equal(npa(b)[:, 0], [6, 6, 6, 6])
+    b.sum().backward(retain_graph=True)
+    close(a.grad, [[6.0] * 4, [2.0] * 4, [2.0] * 4])
+    a.grad = None
+    v.sum().backward()
+    close(a.grad, [[6.0] * 4, [0.0] * 4, [0.0] * 4])
+
+
+def test_view_requires_grad_once_its_base_does(lib):
+    b = const(lib, np.zeros((3, 4)))
+    u, v = b[1], b[0]
+    w = leaf(lib, np.ones(4))
+    v.copy_(w)                         # b now has a history through v...
+    assert b.requires_grad and u.requires_grad and u.grad_fn is not None   # ...which u shares
+    (u.sum() + b.sum()).backward()
+    close(w.grad, np.ones(4))
+    c = const(lib, np.zeros(3))
+    x = c[0:2]
+    c.requires_grad_()
+    assert x.requires_grad and x.grad_fn is None   # torch: no history without a write since
+
+
 def test_setitem_on_non_leaf_gives_correct_grads(lib):
     x = leaf(lib, [1.0, 2.0, 3.0])
     y = x * 2.0

@@ -302,6 +302,35 @@ case("unfold_overlapping", lambda a: a.unfold(1, 3, 1), I(M))
 case("unfold_gaps_nc", lambda a: a.unfold(0, 1, 2), I(M, layout="t"))
 case("unfold_neg_dim_3d", lambda a: a.unfold(-1, 2, 2), I(X3))
 case("unfold_0dim", lambda a: a.unfold(0, 1, 1), I(()))
+case("as_strided_overlapping_windows", lambda a: a.as_strided((3, 3), (2, 1), 1), I(M))
+case("as_strided_nc_offset", lambda a: rtorch.as_strided(a, (2, 2), (1, 4), 5), I(M, layout="t"))
+case("as_strided_of_expanded", lambda a: a.expand(4, 3).as_strided((2, 2), (1, 1)), I((3,)))
+case("as_strided_0dim", lambda a: a.as_strided((), ()), I(()))
+
+
+def _view_ops_in_place_on_view(a):
+    """t_/unsqueeze_ on a view of a non-leaf, then writes through that view and a sibling."""
+    b = a * 1
+    v = b[0:2]
+    v.t_()
+    v[1].mul_(5)        # writes into b; v's history must pick the write up
+    v.unsqueeze_(0)
+    v.mul_(2)
+    return b
+
+
+def _write_into_view_after_base_t_(a):
+    """A view taken before its base was transposed in place: written as an as_strided view."""
+    b = a * 1
+    v = b[0]
+    b.t_()
+    v.mul_(3)
+    return b, v
+
+
+case("view_inplace_ops_on_view", _view_ops_in_place_on_view, I(M))
+case("view_inplace_base_changed", _write_into_view_after_base_t_, I(M))
+case("as_strided_inplace_on_view", lambda a: (a * 1)[1:].as_strided_((2, 2), (1, 4)).mul_(2), I(M))
 case("masked_fill_tensor_value", lambda a, v: a.masked_fill(a > 0, v), I(M), I(()))
 
 # --- index ops ---
@@ -825,8 +854,8 @@ def test_gradients_match_torch(torch_ref, case_id):
 
 
 # Node names that only appear inside other backward passes or for special writes; each is
-# exercised elsewhere (double backward of slicing, in-place writes, constant fills).
-_NOT_IN_TABLE = {"SliceBackwardBackward0", "CopySlices", "CopyBackwards",
+# exercised elsewhere (double backward of slicing, constant fills).
+_NOT_IN_TABLE = {"SliceBackwardBackward0", "CopyBackwards",
                  # samplers: random outputs with a zero gradient, checked in test_random.py
                  "NormalBackward3", "BernoulliBackward0", "PoissonBackward0"}
 

@@ -74,18 +74,36 @@ fn write(target: &Tensor, result: &Tensor, old: &Tensor) -> Result<Tensor> {
 /// the same views of the new `base`.
 fn rebase_view(base: &Tensor, chain: &[ViewKind], view: &Tensor, result: &Tensor) -> Result<()> {
     let region = chain.to_vec();
+    // An as_strided step addresses memory, so the gradient must be laid out like the base.
+    let laid_out = chain.iter().any(|k| matches!(k, ViewKind::AsStrided { .. })).then(|| {
+        let mut layout = base.layout().clone();
+        layout.offset = 0;
+        layout
+    });
+    if laid_out.is_some() && crate::ops::as_strided::overlaps_itself(base.layout()) {
+        bail!("an in-place write into an as_strided view of a tensor whose elements share memory cannot be differentiated; clone() the tensor first");
+    }
     record("CopySlices", &[base, result], &[base], backward_fn(move |node, g| {
+        let g = match &laid_out {
+            Some(layout) => g.copy_laid_out_like(layout)?,
+            None => g.clone(),
+        };
         let g_base = if needs(node, 0) {
-            let gb = g.detach().deep_clone()?;
+            // g with the written region zeroed, as a recorded product (double backward).
+            let ones = crate::ops::creation::ones(g.shape(), g.dtype(), g.device())?;
+            let mask = match &laid_out {
+                Some(layout) => ones.copy_laid_out_like(layout)?,
+                None => ones,
+            };
             {
                 let _off = GradModeGuard::new(false);
-                apply_chain(&region, &gb)?.zero_()?;
+                apply_chain(&region, &mask)?.zero_()?;
             }
-            Some(gb)
+            Some(g.mul(&mask)?)
         } else {
             None
         };
-        let g_result = if needs(node, 1) { Some(apply_chain(&region, g)?.contiguous()?) } else { None };
+        let g_result = if needs(node, 1) { Some(apply_chain(&region, &g)?.contiguous()?) } else { None };
         Ok(vec![g_base, g_result])
     }));
     let _on = GradModeGuard::new(true);

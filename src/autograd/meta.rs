@@ -18,6 +18,9 @@ pub(crate) struct AutogradMeta {
     pub(crate) grad_fn: Option<Arc<Node>>,
     /// Which output of `grad_fn` this tensor is.
     pub(crate) output_nr: usize,
+    /// The memory's version when `grad_fn` was set: a view whose memory changed since gets
+    /// its history anew from its base.
+    pub(crate) history_version: u64,
     /// A leaf's AccumulateGrad node, shared by every op that uses the leaf in one graph.
     pub(crate) grad_accumulator: Weak<Node>,
     pub(crate) retains_grad: bool,
@@ -27,9 +30,49 @@ pub(crate) struct AutogradMeta {
     pub(crate) post_accumulate_hooks: Vec<(u64, PostAccumulateHook)>,
 }
 
+/// How a view was made: `kinds` taken, in order, of `source` as it was after its
+/// `source_generation`-th resize (see `Tensor::resize_count`), when the memory was at
+/// `version`.
+pub(crate) struct ViewOrigin {
+    pub(crate) source: Tensor,
+    pub(crate) kinds: smallvec::SmallVec<[ViewKind; 1]>,
+    pub(crate) source_generation: usize,
+    pub(crate) version: u64,
+}
+
+impl ViewOrigin {
+    pub(crate) fn new(source: &Tensor, kinds: smallvec::SmallVec<[ViewKind; 1]>, version: u64) -> ViewOrigin {
+        ViewOrigin { source: source.clone(), kinds, source_generation: source.resize_count(), version }
+    }
+}
+
 /// Notes that `view` (fresh from a view op) is `kind` applied to `source`.
 pub(crate) fn set_view_of(view: &Tensor, source: &Tensor, kind: ViewKind) {
-    let _ = view.0.view_of.set((source.clone(), kind));
+    let _ = view.0.view_of.set(ViewOrigin::new(source, smallvec::smallvec![kind], view.version()));
+}
+
+/// `view`'s memory as one `as_strided` of `base`; None unless `base` holds that memory and
+/// does not overlap itself (the gradient is mapped through `base`'s layout).
+fn as_strided_from(base: &Tensor, view: &Tensor) -> Option<ViewKind> {
+    let (b, v) = (base.layout(), view.layout());
+    let inside = v.numel() == 0 || (v.offset >= b.offset && v.offset + v.storage_span() <= b.offset + b.storage_span());
+    if !Arc::ptr_eq(base.storage(), view.storage()) || !inside || crate::ops::as_strided::overlaps_itself(b) {
+        return None;
+    }
+    Some(ViewKind::AsStrided {
+        size: v.shape.iter().map(|&d| d as i64).collect(),
+        stride: v.strides.iter().map(|&s| s as i64).collect(),
+        offset: v.offset as i64 - b.offset as i64,
+    })
+}
+
+/// How `t` came to be a view: its newest in-place view op (`t_`, ...), or the view op that
+/// made it. None for a tensor that is not a recorded view, or was resized since.
+fn origin(t: &Tensor) -> Option<&ViewOrigin> {
+    match crate::resize::newest(&t.0.resized) {
+        Some(entry) => entry.view.as_ref(),
+        None => t.0.view_of.get(),
+    }
 }
 
 /// A hook run after a leaf's `.grad` was accumulated.
@@ -53,16 +96,66 @@ pub(crate) fn set_history(t: &Tensor, node: Arc<Node>, output_nr: usize) {
         let meta = m.get_or_insert_with(Default::default);
         meta.grad_fn = Some(node);
         meta.output_nr = output_nr;
+        meta.history_version = t.version();
         t.0.requires_grad.store(true, Ordering::Release);
     }
 }
 
+/// Gives a view whose memory was written since its history was set (through its base or
+/// another view of it) the history of the same views of its base now, as torch does: the
+/// write rewrote the base's history, and the view's old one misses it.
+fn refresh_view_history(view: &Tensor) {
+    let Some(origin) = origin(view) else { return };
+    let now = view.version();
+    let since = match view.0.meta() {
+        Ok(m) => match m.as_ref() {
+            Some(meta) if meta.grad_fn.is_some() => meta.history_version,
+            _ => origin.version,
+        },
+        Err(_) => return,
+    };
+    if now == since {
+        return;
+    }
+    let Some((base, chain)) = view.view_of() else { return };
+    if !base.requires_grad() {
+        return;
+    }
+    let _on = super::mode::GradModeGuard::new(true);
+    if let Ok(fresh) = super::formulas::view::apply_chain(&chain, &base) {
+        if let Some(node) = fresh.grad_fn() {
+            set_history(view, node, fresh.output_nr());
+        }
+    }
+}
+
 impl Tensor {
-    /// True when gradients flow to this tensor: a leaf that requires grad, or an op output
-    /// with a `grad_fn`.
+    /// True when gradients flow to this tensor: a leaf that requires grad, an op output with
+    /// a `grad_fn`, or a view of a tensor that requires grad.
     #[inline]
     pub fn requires_grad(&self) -> bool {
-        self.0.requires_grad.load(Ordering::Acquire)
+        self.0.requires_grad.load(Ordering::Acquire) || (self.is_recorded_view() && self.view_base_requires_grad())
+    }
+
+    #[inline]
+    fn is_recorded_view(&self) -> bool {
+        self.0.view_of.get().is_some() || self.0.resized.get().is_some()
+    }
+
+    /// Whether the base of this view requires grad now (it may have started to since the
+    /// view was taken: `requires_grad_`, or a write of a tensor that does into a view).
+    fn view_base_requires_grad(&self) -> bool {
+        let mut current = self;
+        let mut stale = false;
+        while let Some(o) = origin(current) {
+            stale |= o.source.resize_count() != o.source_generation;
+            current = &o.source;
+        }
+        if std::ptr::eq(current, self) || !current.0.requires_grad.load(Ordering::Acquire) {
+            return false;
+        }
+        // A changed step may leave the memory outside the base: then it is no view.
+        !stale || self.view_of().is_some()
     }
 
     /// Sets `requires_grad` on a leaf (`requires_grad_`). Non-leaves can only be detached.
@@ -92,11 +185,15 @@ impl Tensor {
         if !self.requires_grad() {
             return None;
         }
+        refresh_view_history(self);
         self.0.meta().ok()?.as_ref()?.grad_fn.clone()
     }
 
     /// Which output of its `grad_fn` this tensor is.
     pub fn output_nr(&self) -> usize {
+        if self.is_recorded_view() && self.requires_grad() {
+            refresh_view_history(self);
+        }
         self.0.meta().ok().and_then(|m| m.as_ref().map(|m| m.output_nr)).unwrap_or(0)
     }
 
@@ -198,26 +295,32 @@ impl Tensor {
         self.with_layout(self.layout().clone())
     }
 
-    /// The tensor this one is a recorded view of, and the views from it. None once either
-    /// end or a step between was resized (`resize_`): the recorded views no longer describe
-    /// how their memory relates.
+    /// The tensor this one is a recorded view of, and the views from it. A step whose source
+    /// has changed layout since (`t_()`, `resize_`) no longer describes how the memory
+    /// relates; the views from there on are then one `as_strided` of the base, as torch
+    /// records them, when the base still holds the memory and does not overlap itself.
     pub(crate) fn view_of(&self) -> Option<(Tensor, Vec<ViewKind>)> {
         let mut chain = Vec::new();
-        let mut current = self.clone();
-        loop {
-            if current.0.resized.get().is_some() {
-                return None;
+        let mut current = self;
+        // The first step (from this end) whose source changed since: the views below it
+        // still hold, and the tensor it made is re-expressed from the base.
+        let mut stale: Option<(usize, &Tensor)> = None;
+        while let Some(o) = origin(current) {
+            if stale.is_none() && o.source.resize_count() != o.source_generation {
+                stale = Some((chain.len(), current));
             }
-            let Some((source, kind)) = current.0.view_of.get() else { break };
-            chain.push(kind.clone());
-            let source = source.clone();
-            current = source;
+            chain.extend(o.kinds.iter().rev().cloned());
+            current = &o.source;
         }
         if chain.is_empty() {
             return None;
         }
+        if let Some((valid, made)) = stale {
+            chain.truncate(valid);
+            chain.push(as_strided_from(current, made)?);
+        }
         chain.reverse();
-        Some((current, chain))
+        Some((current.clone(), chain))
     }
 
     /// Removes this tensor's history in place (`detach_`).
@@ -238,6 +341,9 @@ impl Tensor {
     pub(crate) fn gradient_edge(&self) -> Option<Edge> {
         if !self.requires_grad() {
             return None;
+        }
+        if self.is_recorded_view() {
+            refresh_view_history(self);
         }
         let mut m = self.0.meta().ok()?;
         let meta = m.get_or_insert_with(Default::default);

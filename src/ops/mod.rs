@@ -1,6 +1,7 @@
 //! Ops: each one checks shapes and dtypes, picks the output, and dispatches to a backend
 //! kernel. One file per family.
 
+pub mod as_strided;
 pub mod binary;
 pub mod copy;
 pub mod creation;

@@ -138,7 +138,9 @@ impl Tensor {
     }
 
     pub fn expand(&self, sizes: &[i64]) -> Result<Tensor> {
-        Ok(self.view_as_kind(self.layout().expand(sizes)?, ViewKind::Expand))
+        let layout = self.layout().expand(sizes)?;
+        let shape = layout.shape.iter().map(|&d| d as i64).collect();
+        Ok(self.view_as_kind(layout, ViewKind::Expand(shape)))
     }
 
     pub fn expand_as(&self, other: &Tensor) -> Result<Tensor> {

@@ -100,6 +100,17 @@ filled!(zeros, Some(Scalar::Int(0)));
 filled!(ones, Some(Scalar::Int(1)));
 filled!(empty, None);
 
+/// Uninitialised memory with the given sizes and strides (`torch.empty_strided`).
+#[pyfunction]
+#[pyo3(signature = (size, stride, *, dtype=None, layout=None, device=None, requires_grad=false, pin_memory=false))]
+#[allow(clippy::too_many_arguments)]
+pub fn empty_strided(size: &Bound<'_, PyAny>, stride: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<TensorOut> {
+    let _ = (layout, pin_memory);
+    let (size, stride) = (super::args::int_list(size, "size")?, super::args::int_list(stride, "stride")?);
+    let t = Tensor::empty_strided(&size, &stride, float_dtype(dtype)?, dev(device)?)?;
+    Ok(PyTensor::wrap(leaf(t, requires_grad)?))
+}
+
 #[pyfunction]
 #[pyo3(signature = (size, fill_value, *, dtype=None, device=None, requires_grad=false))]
 pub fn full(size: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<TensorOut> {

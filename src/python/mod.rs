@@ -36,7 +36,7 @@ fn c_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ($($f:ident),* $(,)?) => { $( m.add_function(wrap_pyfunction!(functions::$f, m)?)?; )* };
     }
     add!(
-        tensor, as_tensor, from_numpy_py, zeros, ones, empty, full, zeros_like, ones_like, empty_like,
+        tensor, as_tensor, from_numpy_py, zeros, ones, empty, empty_strided, full, zeros_like, ones_like, empty_like,
         full_like, arange, linspace, logspace, eye, rand, randn, randint, randperm, normal,
         manual_seed, initial_seed, _default_generator, get_num_threads, set_num_threads,
         get_default_dtype, set_default_dtype, promote_types, result_type, _rebuild_tensor,

@@ -413,6 +413,21 @@ impl PyTensor {
         Ok(slf.clone())
     }
 
+    /// A view of the same memory with the given sizes, strides and storage offset (default:
+    /// this tensor's). Out-of-bounds geometry raises RuntimeError.
+    #[pyo3(signature = (size, stride, storage_offset=None))]
+    fn as_strided(&self, size: &Bound<'_, PyAny>, stride: &Bound<'_, PyAny>, storage_offset: Option<i64>) -> PyResult<TensorOut> {
+        let (size, stride) = (int_list(size, "size")?, int_list(stride, "stride")?);
+        Ok(PyTensor::wrap(self.t.as_strided(&size, &stride, storage_offset)?))
+    }
+
+    #[pyo3(signature = (size, stride, storage_offset=None))]
+    fn as_strided_<'py>(slf: &Bound<'py, Self>, size: &Bound<'py, PyAny>, stride: &Bound<'py, PyAny>, storage_offset: Option<i64>) -> PyResult<Bound<'py, Self>> {
+        let (size, stride) = (int_list(size, "size")?, int_list(stride, "stride")?);
+        slf.get().t.view_inplace("as_strided", |t| t.as_strided(&size, &stride, storage_offset))?;
+        Ok(slf.clone())
+    }
+
     fn t_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
         slf.get().t.view_inplace("t", |t| t.t())?;
         Ok(slf.clone())

@@ -17,8 +17,8 @@ pub(crate) enum ViewKind {
     /// transpose and t: (node name, dims).
     Transpose(&'static str, i64, i64),
     Permute(ViewShape),
-    /// The engine sums the gradient back over the broadcast dims.
-    Expand,
+    /// To the output shape; the engine sums the gradient back over the broadcast dims.
+    Expand(ViewShape),
     Narrow { dim: i64, start: i64, length: i64 },
     Select { dim: i64, index: i64 },
     Slice { dim: i64, start: i64, stop: i64, step: i64 },
@@ -26,6 +26,8 @@ pub(crate) enum ViewKind {
     Diagonal { offset: i64, dim1: usize, dim2: usize },
     /// Sliding windows along `dim` (wrapped), as a new last dim.
     Unfold { dim: i64, size: usize, step: usize },
+    /// Any sizes and strides, from an offset relative to the input's.
+    AsStrided { size: ViewShape, stride: ViewShape, offset: i64 },
 }
 
 impl ViewKind {
@@ -33,11 +35,12 @@ impl ViewKind {
         match self {
             ViewKind::Reshape(n, _) | ViewKind::Transpose(n, ..) => n,
             ViewKind::Permute(_) => "PermuteBackward0",
-            ViewKind::Expand => "ExpandBackward0",
+            ViewKind::Expand(_) => "ExpandBackward0",
             ViewKind::Narrow { .. } | ViewKind::Slice { .. } => "SliceBackward0",
             ViewKind::Select { .. } => "SelectBackward0",
             ViewKind::Unfold { .. } => "UnfoldBackward0",
             ViewKind::Diagonal { .. } => "DiagonalBackward0",
+            ViewKind::AsStrided { .. } => "AsStridedBackward0",
         }
     }
 
@@ -47,12 +50,13 @@ impl ViewKind {
             ViewKind::Reshape(_, shape) => t.view(shape),
             ViewKind::Transpose(_, a, b) => t.transpose(*a, *b),
             ViewKind::Permute(p) => t.permute(p),
-            ViewKind::Expand => Ok(t.clone()),
+            ViewKind::Expand(shape) => t.expand(shape),
             ViewKind::Narrow { dim, start, length } => t.narrow(*dim, *start, *length),
             ViewKind::Select { dim, index } => t.select(*dim, *index),
             ViewKind::Slice { dim, start, stop, step } => t.slice(*dim, *start, *stop, *step),
             ViewKind::Unfold { dim, size, step } => t.unfold(*dim, *size, *step),
             ViewKind::Diagonal { offset, dim1, dim2 } => t.diagonal(*offset, *dim1 as i64, *dim2 as i64),
+            ViewKind::AsStrided { size, stride, offset } => t.as_strided(size, stride, Some(t.storage_offset() as i64 + offset)),
         }
     }
 }
@@ -60,6 +64,7 @@ impl ViewKind {
 /// Records `out`, a view of `x`.
 pub(crate) fn record_view(kind: ViewKind, x: &Tensor, out: &Tensor) {
     let shape: Vec<i64> = x.shape().iter().map(|&d| d as i64).collect();
+    let geometry = matches!(kind, ViewKind::AsStrided { .. }).then(|| (x.layout().clone(), out.layout().clone()));
     let name = kind.name();
     record(name, &[x], &[out], backward_fn(move |_, g| {
         let gx = match &kind {
@@ -72,7 +77,12 @@ pub(crate) fn record_view(kind: ViewKind, x: &Tensor, out: &Tensor) {
                 }
                 g.permute(&inverse)?
             }
-            ViewKind::Expand => g.clone(),
+            ViewKind::Expand(_) => g.clone(),
+            ViewKind::AsStrided { .. } => {
+                let missing = || crate::Error::Runtime("as_strided backward: the view's geometry was not kept".into());
+                let (input, output) = geometry.as_ref().ok_or_else(missing)?;
+                crate::ops::as_strided::as_strided_backward(g, input, output)?
+            }
             ViewKind::Unfold { dim, size, step } => fold_windows(g, &shape, *dim, *size, *step)?,
             region => embed(g, &shape, region.clone())?,
         };
