@@ -12,7 +12,7 @@
 use std::sync::{Arc, OnceLock};
 
 use crate::autograd::formulas::view::ViewKind;
-use crate::autograd::meta::ViewOrigin;
+use crate::autograd::meta::{as_strided_from, ViewOrigin};
 use crate::error::Result;
 use crate::layout::{checked_numel, Layout};
 use crate::storage::Storage;
@@ -101,12 +101,15 @@ impl Tensor {
         if !view.same_storage(self) {
             bail!("{name}_(): the op did not return a view");
         }
+        let version = self.version() + 1;
         let origin = match (base, view.view_kinds_from(self)) {
             (Some((base, mut chain)), Some(more)) => {
                 chain.extend(more);
-                Some(ViewOrigin::new(&base, chain.into(), self.version() + 1))
+                Some(ViewOrigin::new(&base, chain.into(), version))
             }
-            _ => None,
+            // The view op was not recorded (grad mode off): still a view of the same base.
+            (Some((base, _)), None) => as_strided_from(&base, &view).map(|k| ViewOrigin::new(&base, smallvec::smallvec![k], version)),
+            (None, _) => None,
         };
         // Read before the layout changes: after, the view's record of `self` is stale.
         let history = view.grad_fn().map(|node| (node, view.output_nr()));

@@ -137,3 +137,15 @@ def test_as_strided_errors(lib, case):
 def test_empty_strided_errors(lib, case):
     fn, pattern = case
     raises(RuntimeError, pattern, lambda: fn(lib))
+
+
+@pytest.mark.parametrize("case", [
+    (lambda L: L.zeros(3).as_strided(2, 1), r"as_strided\(\): argument 'size' \(position 1\) must be tuple of ints, not int"),
+    (lambda L: L.zeros(3).as_strided((2,), 1), r"argument 'stride' \(position 2\) must be tuple of ints, not int"),
+    (lambda L: L.zeros(3).as_strided([2.5], (1,)), r"must be tuple of ints, but found element of type float at pos 0"),
+    (lambda L: L.empty_strided(2, (1,)), r"empty_strided\(\): argument 'size' \(position 1\) must be tuple of ints"),
+], ids=["size_int", "stride_int", "size_float", "empty_strided_int"])
+def test_as_strided_argument_types(lib, case):
+    fn, pattern = case
+    raises(TypeError, pattern, lambda: fn(lib))
+    assert tuple(lib.zeros(3).as_strided(lib.Size([2]), [1]).shape) == (2,)

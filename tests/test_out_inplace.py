@@ -341,6 +341,7 @@ def test_resize_same_shape_keeps_strides_and_resize_as(lib):
     u = T(lib, np.arange(4.0), F)
     assert tuple(u.resize_as_(lib.zeros(2, 2)).shape) == (2, 2)
     assert tuple(u.resize_(0).shape) == (0,)
+    assert lib.resize_as_(u, lib.zeros(3)) is u and tuple(u.shape) == (3,)
 
 
 def test_resize_cannot_grow_numpy_memory(lib):

@@ -180,7 +180,7 @@ diff unique unique_consecutive bincount histc
 abs_ acos_ arccos_ arcsin_ arctan_ asin_ atan_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ erf_
 exp2_ exp_ expm1_ fix_ floor_ frac_ log10_ log1p_ log2_ log_ nan_to_num_ neg_ negative_ reciprocal_ relu_
 round_ rsqrt_ sigmoid_ sin_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ index_put_ addmv_ fill_ zero_
-detach detach_ is_floating_point is_complex split_with_sizes as_strided as_strided_
+detach detach_ is_floating_point is_complex split_with_sizes as_strided as_strided_ resize_as_
 """.split()
 for _name in _FORWARDED:
     globals()[_name] = _method_forward(_name)

@@ -28,13 +28,13 @@ pub fn overwrite(target: &Tensor, value: &Tensor) -> Result<Tensor> {
 
 /// torch's errors for in-place writes into leaves that require grad, or views of them.
 pub(crate) fn check_writable(target: &Tensor) -> Result<()> {
-    if target.requires_grad() && target.is_leaf() {
-        bail!("a leaf Variable that requires grad is being used in an in-place operation.");
-    }
     if let Some((base, _)) = target.view_of() {
         if base.requires_grad() && base.is_leaf() {
             bail!("a view of a leaf Variable that requires grad is being used in an in-place operation.");
         }
+    }
+    if target.requires_grad() && target.is_leaf() {
+        bail!("a leaf Variable that requires grad is being used in an in-place operation.");
     }
     Ok(())
 }
@@ -43,13 +43,17 @@ pub(crate) fn check_writable(target: &Tensor) -> Result<()> {
 /// history the value had before.
 fn write(target: &Tensor, result: &Tensor, old: &Tensor) -> Result<Tensor> {
     let view = target.view_of();
+    if let Some((base, chain)) = &view {
+        check_rebase(base, chain)?; // before anything is written
+    }
     let carrier;
     let result = if !result.requires_grad() && old.requires_grad() {
         // A constant was written (fill_, copy_ of a constant): no gradient flows to the
         // old value, but the tensor keeps a history, as in torch. The node goes on an alias,
         // so the constant itself (possibly the caller's tensor) stays untouched.
         carrier = result.detach();
-        record("CopyBackwards", &[old], &[&carrier], backward_fn(|_, g| Ok(vec![Some(g.mul(crate::Scalar::Float(0.0))?)])));
+        // Zeros, not g * 0: an infinite gradient must not turn into NaN.
+        record("CopyBackwards", &[old], &[&carrier], backward_fn(|_, g| Ok(vec![Some(crate::ops::creation::zeros(g.shape(), g.dtype(), g.device())?)])));
         &carrier
     } else {
         result
@@ -74,32 +78,31 @@ fn write(target: &Tensor, result: &Tensor, old: &Tensor) -> Result<Tensor> {
 /// the same views of the new `base`.
 fn rebase_view(base: &Tensor, chain: &[ViewKind], view: &Tensor, result: &Tensor) -> Result<()> {
     let region = chain.to_vec();
-    // An as_strided step addresses memory, so the gradient must be laid out like the base.
-    let laid_out = chain.iter().any(|k| matches!(k, ViewKind::AsStrided { .. })).then(|| {
+    // The gradient is laid out so that the views replay on it: like the base when a step is
+    // an as_strided (it addresses memory), else contiguous (it may arrive strided).
+    let laid_out = addresses_memory(chain).then(|| {
         let mut layout = base.layout().clone();
         layout.offset = 0;
         layout
     });
-    if laid_out.is_some() && crate::ops::as_strided::overlaps_itself(base.layout()) {
-        bail!("an in-place write into an as_strided view of a tensor whose elements share memory cannot be differentiated; clone() the tensor first");
-    }
     record("CopySlices", &[base, result], &[base], backward_fn(move |node, g| {
         let g = match &laid_out {
             Some(layout) => g.copy_laid_out_like(layout)?,
-            None => g.clone(),
+            None => g.contiguous()?,
         };
         let g_base = if needs(node, 0) {
-            // g with the written region zeroed, as a recorded product (double backward).
-            let ones = crate::ops::creation::ones(g.shape(), g.dtype(), g.device())?;
+            // g with the written region zeroed; masked_fill, not a product with a 0/1 mask,
+            // so an infinite gradient there does not become NaN, and it has a double backward.
+            let falses = crate::ops::creation::zeros(g.shape(), crate::DType::Bool, g.device())?;
             let mask = match &laid_out {
-                Some(layout) => ones.copy_laid_out_like(layout)?,
-                None => ones,
+                Some(layout) => falses.copy_laid_out_like(layout)?,
+                None => falses,
             };
             {
                 let _off = GradModeGuard::new(false);
-                apply_chain(&region, &mask)?.zero_()?;
+                apply_chain(&region, &mask)?.fill_(crate::Scalar::Bool(true))?;
             }
-            Some(g.mul(&mask)?)
+            Some(g.masked_fill(&mask, crate::ops::Arg::Scalar(crate::Scalar::Float(0.0)))?)
         } else {
             None
         };
@@ -110,6 +113,19 @@ fn rebase_view(base: &Tensor, chain: &[ViewKind], view: &Tensor, result: &Tensor
     let fresh = apply_chain(chain, base)?;
     if let Some(node) = fresh.grad_fn() {
         set_history(view, node, fresh.output_nr());
+    }
+    Ok(())
+}
+
+/// Whether a step of `chain` is an as_strided view (which addresses memory, not elements).
+fn addresses_memory(chain: &[ViewKind]) -> bool {
+    chain.iter().any(|k| matches!(k, ViewKind::AsStrided { .. }))
+}
+
+/// Refuses a write whose gradient could not be mapped back to `base`.
+fn check_rebase(base: &Tensor, chain: &[ViewKind]) -> Result<()> {
+    if addresses_memory(chain) && crate::ops::as_strided::overlaps_itself(base.layout()) {
+        bail!("an in-place write into an as_strided view of a tensor whose elements share memory cannot be differentiated; clone() the tensor first");
     }
     Ok(())
 }

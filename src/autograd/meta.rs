@@ -32,9 +32,11 @@ pub(crate) struct AutogradMeta {
 
 /// How a view was made: `kinds` taken, in order, of `source` as it was after its
 /// `source_generation`-th resize (see `Tensor::resize_count`), when the memory was at
-/// `version`.
+/// `version`. `root` is the end of the chain of sources, so that asking whether a view's
+/// base requires grad does not walk the chain.
 pub(crate) struct ViewOrigin {
     pub(crate) source: Tensor,
+    pub(crate) root: Tensor,
     pub(crate) kinds: smallvec::SmallVec<[ViewKind; 1]>,
     pub(crate) source_generation: usize,
     pub(crate) version: u64,
@@ -42,7 +44,8 @@ pub(crate) struct ViewOrigin {
 
 impl ViewOrigin {
     pub(crate) fn new(source: &Tensor, kinds: smallvec::SmallVec<[ViewKind; 1]>, version: u64) -> ViewOrigin {
-        ViewOrigin { source: source.clone(), kinds, source_generation: source.resize_count(), version }
+        let root = origin(source).map_or_else(|| source.clone(), |o| o.root.clone());
+        ViewOrigin { source: source.clone(), root, kinds, source_generation: source.resize_count(), version }
     }
 }
 
@@ -53,7 +56,7 @@ pub(crate) fn set_view_of(view: &Tensor, source: &Tensor, kind: ViewKind) {
 
 /// `view`'s memory as one `as_strided` of `base`; None unless `base` holds that memory and
 /// does not overlap itself (the gradient is mapped through `base`'s layout).
-fn as_strided_from(base: &Tensor, view: &Tensor) -> Option<ViewKind> {
+pub(crate) fn as_strided_from(base: &Tensor, view: &Tensor) -> Option<ViewKind> {
     let (b, v) = (base.layout(), view.layout());
     let inside = v.numel() == 0 || (v.offset >= b.offset && v.offset + v.storage_span() <= b.offset + b.storage_span());
     if !Arc::ptr_eq(base.storage(), view.storage()) || !inside || crate::ops::as_strided::overlaps_itself(b) {
@@ -90,15 +93,26 @@ impl TensorImpl {
     }
 }
 
-/// Makes `node`'s output `output_nr` the history of `t` (a fresh op output).
+/// Makes `node`'s output `output_nr` the history of `t`: a fresh op output, or a tensor
+/// changed in place (its `retain_grad` moves to the new node, as in torch).
 pub(crate) fn set_history(t: &Tensor, node: Arc<Node>, output_nr: usize) {
-    if let Ok(mut m) = t.0.meta() {
+    let (old, retains) = {
+        let Ok(mut m) = t.0.meta() else { return };
         let meta = m.get_or_insert_with(Default::default);
-        meta.grad_fn = Some(node);
+        let old = meta.grad_fn.replace(node.clone());
         meta.output_nr = output_nr;
         meta.history_version = t.version();
         t.0.requires_grad.store(true, Ordering::Release);
+        (old, meta.retains_grad)
+    };
+    if retains {
+        if let Some(old) = &old {
+            old.unretain(&t.0);
+        }
+        let _ = node.retain(output_nr, Arc::downgrade(&t.0));
     }
+    // Dropped with the lock released: a node's hooks may run Python finalizers that read `t`.
+    drop(old);
 }
 
 /// Gives a view whose memory was written since its history was set (through its base or
@@ -145,17 +159,10 @@ impl Tensor {
     /// Whether the base of this view requires grad now (it may have started to since the
     /// view was taken: `requires_grad_`, or a write of a tensor that does into a view).
     fn view_base_requires_grad(&self) -> bool {
-        let mut current = self;
-        let mut stale = false;
-        while let Some(o) = origin(current) {
-            stale |= o.source.resize_count() != o.source_generation;
-            current = &o.source;
-        }
-        if std::ptr::eq(current, self) || !current.0.requires_grad.load(Ordering::Acquire) {
-            return false;
-        }
-        // A changed step may leave the memory outside the base: then it is no view.
-        !stale || self.view_of().is_some()
+        let Some(o) = origin(self) else { return false };
+        // Walks the chain only when the root does require grad (a step may have changed
+        // since, leaving the memory outside the root: then it is no view).
+        o.root.0.requires_grad.load(Ordering::Acquire) && self.view_of().is_some()
     }
 
     /// Sets `requires_grad` on a leaf (`requires_grad_`). Non-leaves can only be detached.
@@ -320,6 +327,13 @@ impl Tensor {
             chain.push(as_strided_from(current, made)?);
         }
         chain.reverse();
+        if chain.len() > 1 && chain.iter().any(|k| matches!(k, ViewKind::AsStrided { .. })) {
+            // An as_strided step may reach memory its own input does not show: replayed step
+            // by step, the gradient there would be lost. One as_strided of the base keeps it.
+            if let Some(whole) = as_strided_from(current, self) {
+                chain = vec![whole];
+            }
+        }
         Some((current.clone(), chain))
     }
 
@@ -328,11 +342,12 @@ impl Tensor {
         if self.view_of().is_some() {
             bail!("Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP buckets, and hence detach_() cannot be called on these gradients. To fix this error, please refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.");
         }
-        if let Some(m) = self.0.meta()?.as_mut() {
-            m.grad_fn = None;
+        let old = self.0.meta()?.as_mut().and_then(|m| {
             m.output_nr = 0;
-        }
+            m.grad_fn.take()
+        });
         self.0.requires_grad.store(false, Ordering::Release);
+        drop(old); // with the lock released, as in set_history
         Ok(self)
     }
 
@@ -344,6 +359,12 @@ impl Tensor {
         }
         if self.is_recorded_view() {
             refresh_view_history(self);
+            if !self.0.requires_grad.load(Ordering::Acquire) {
+                // Requires grad only through a base that started to after the view was
+                // taken, with no write since: torch gives it no history, and its gradient
+                // goes nowhere.
+                return None;
+            }
         }
         let mut m = self.0.meta().ok()?;
         let meta = m.get_or_insert_with(Default::default);

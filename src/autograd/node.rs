@@ -113,6 +113,13 @@ impl Node {
         Ok(())
     }
 
+    /// Stops keeping `tensor`'s gradient here (its history moved to another node).
+    pub(crate) fn unretain(&self, tensor: &Arc<TensorImpl>) {
+        if let Ok(mut r) = self.retained.lock() {
+            r.retain(|(_, w)| !std::ptr::eq(w.as_ptr(), Arc::as_ptr(tensor)));
+        }
+    }
+
     pub(crate) fn add_hook(&self, output_nr: usize, hook: GradHook) -> Result<u64> {
         let id = next_hook_id();
         self.hooks.lock().map_err(|_| Error::Runtime("autograd node poisoned".into()))?.push((id, output_nr, hook));

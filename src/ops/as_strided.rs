@@ -79,6 +79,13 @@ impl Tensor {
         let own = self.storage_offset() as i64;
         let offset = storage_offset.unwrap_or(own);
         let layout = fitted_layout(size, stride, offset, self.storage().len, self.dtype())?;
+        if self.requires_grad() {
+            // Of a view: taken of its base, as torch does, since it may reach memory the view
+            // does not show (whose gradient would be lost going through the view).
+            if let Some((base, _)) = self.view_of().filter(|(b, _)| Arc::ptr_eq(b.storage(), self.storage())) {
+                return base.as_strided(size, stride, Some(offset));
+            }
+        }
         let kind = ViewKind::AsStrided { size: size.into(), stride: stride.into(), offset: offset - own };
         Ok(self.view_as_kind(layout, kind))
     }

@@ -118,7 +118,8 @@ impl Tensor {
             bail!("t() expects a tensor with <= 2 dimensions, but self is {}D", self.ndim());
         }
         if self.ndim() < 2 {
-            return Ok(self.clone());
+            // A new view all the same (not `self`): t_() on it must not change `self`.
+            return Ok(self.view_as_kind(self.layout().clone(), ViewKind::Reshape("TBackward0", self.shape_i64())));
         }
         Ok(self.view_as_kind(self.layout().transpose(0, 1)?, ViewKind::Transpose("TBackward0", 0, 1)))
     }

@@ -120,6 +120,28 @@ pub fn int_list(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<i64>> {
     Ok(vec![int_of(obj, what)?])
 }
 
+/// A size-like argument that must be a sequence of ints (a tuple, list or `Size`), with
+/// torch's TypeError naming the function, argument and position otherwise.
+pub fn int_tuple(obj: &Bound<'_, PyAny>, func: &str, arg: &str, pos: usize) -> PyResult<Vec<i64>> {
+    let items: Vec<Bound<'_, PyAny>> = if let Ok(t) = obj.cast::<PyTuple>() {
+        t.iter().collect()
+    } else if let Ok(l) = obj.cast::<PyList>() {
+        l.iter().collect()
+    } else {
+        return Err(PyTypeError::new_err(format!("{func}(): argument '{arg}' (position {pos}) must be tuple of ints, not {}", obj.get_type().name()?)));
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            int_of(x, arg).map_err(|_| {
+                let kind = x.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+                PyTypeError::new_err(format!("{func}(): argument '{arg}' (position {pos}) must be tuple of ints, but found element of type {kind} at pos {i}"))
+            })
+        })
+        .collect()
+}
+
 /// `dim` arguments: None, an int, or a tuple/list of ints.
 pub fn dims(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<i64>>> {
     match obj {

@@ -106,7 +106,7 @@ filled!(empty, None);
 #[allow(clippy::too_many_arguments)]
 pub fn empty_strided(size: &Bound<'_, PyAny>, stride: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, layout: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<TensorOut> {
     let _ = (layout, pin_memory);
-    let (size, stride) = (super::args::int_list(size, "size")?, super::args::int_list(stride, "stride")?);
+    let (size, stride) = (super::args::int_tuple(size, "empty_strided", "size", 1)?, super::args::int_tuple(stride, "empty_strided", "stride", 2)?);
     let t = Tensor::empty_strided(&size, &stride, float_dtype(dtype)?, dev(device)?)?;
     Ok(PyTensor::wrap(leaf(t, requires_grad)?))
 }

@@ -10,7 +10,7 @@ use pyo3::types::{PyBytes, PyDict, PyEllipsis, PyList, PySlice, PyTuple};
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
-use super::args::{dims, int_list, sizes, to_scalar, try_arg, OwnedArg};
+use super::args::{dims, int_list, int_tuple, sizes, to_scalar, try_arg, OwnedArg};
 use super::convert::{array_interface, tensor_from_data};
 use super::dtype::{dtype_object, parse_device, parse_dtype, PyDType, PyDevice};
 use crate::device::Device;
@@ -417,13 +417,13 @@ impl PyTensor {
     /// this tensor's). Out-of-bounds geometry raises RuntimeError.
     #[pyo3(signature = (size, stride, storage_offset=None))]
     fn as_strided(&self, size: &Bound<'_, PyAny>, stride: &Bound<'_, PyAny>, storage_offset: Option<i64>) -> PyResult<TensorOut> {
-        let (size, stride) = (int_list(size, "size")?, int_list(stride, "stride")?);
+        let (size, stride) = (int_tuple(size, "as_strided", "size", 1)?, int_tuple(stride, "as_strided", "stride", 2)?);
         Ok(PyTensor::wrap(self.t.as_strided(&size, &stride, storage_offset)?))
     }
 
     #[pyo3(signature = (size, stride, storage_offset=None))]
     fn as_strided_<'py>(slf: &Bound<'py, Self>, size: &Bound<'py, PyAny>, stride: &Bound<'py, PyAny>, storage_offset: Option<i64>) -> PyResult<Bound<'py, Self>> {
-        let (size, stride) = (int_list(size, "size")?, int_list(stride, "stride")?);
+        let (size, stride) = (int_tuple(size, "as_strided_", "size", 1)?, int_tuple(stride, "as_strided_", "stride", 2)?);
         slf.get().t.view_inplace("as_strided", |t| t.as_strided(&size, &stride, storage_offset))?;
         Ok(slf.clone())
     }

@@ -56,7 +56,10 @@ impl ViewKind {
             ViewKind::Slice { dim, start, stop, step } => t.slice(*dim, *start, *stop, *step),
             ViewKind::Unfold { dim, size, step } => t.unfold(*dim, *size, *step),
             ViewKind::Diagonal { offset, dim1, dim2 } => t.diagonal(*offset, *dim1 as i64, *dim2 as i64),
-            ViewKind::AsStrided { size, stride, offset } => t.as_strided(size, stride, Some(t.storage_offset() as i64 + offset)),
+            ViewKind::AsStrided { size, stride, offset } => {
+                let at = (t.storage_offset() as i64).checked_add(*offset);
+                t.as_strided(size, stride, Some(at.ok_or_else(|| crate::Error::Runtime("as_strided: storage offset overflows".into()))?))
+            }
         }
     }
 }

@@ -1,6 +1,8 @@
 //! LU factorization with partial pivoting, and solves with it.
 
 use super::blocked::{gemm_sub, Block};
+use std::ops::Range;
+
 use super::{axpy, two_rows};
 
 /// An LU factorization `P A = L U` stored in one matrix (L unit lower, U upper).
@@ -15,65 +17,75 @@ pub struct Lu {
     pub info: usize,
 }
 
-/// Columns per panel of the factorization: narrow, since the panel's row-by-row updates
-/// cost more than the GEMM gains from wider blocks (measured best at 16 for n = 256..512;
-/// the triangular solves too).
+/// Columns of the narrowest panels, factored row by row; wider column ranges are split in
+/// two. Also the row-block height of the triangular solves.
 const BLOCK: usize = 16;
 
-/// Factors the n x n row-major `a`: right-looking blocked LU. Each panel of BLOCK columns is
-/// factored with row swaps (whole rows, so L's finished columns swap too), then the rows to
-/// its right are solved with the panel's L and the trailing matrix gets one GEMM update.
+/// The factorization's running state: the row permutation, its sign, LAPACK's `info`.
+struct Pivots {
+    perm: Vec<usize>,
+    sign: f64,
+    info: usize,
+}
+
+/// Factors the n x n row-major `a`: recursive LU (Toledo). The columns are split in halves:
+/// the left half is factored, the top of the right half solved with its L, the rest of the
+/// right half updated with one GEMM of half the width, and the right half factored. So most
+/// of the work is in large products (threaded), not in rank-16 updates; row swaps move
+/// whole rows, so every column already factored or still to come swaps with them.
 pub fn lu(mut a: Vec<f64>, n: usize) -> Lu {
-    let mut perm: Vec<usize> = (0..n).collect();
-    let (mut sign, mut info) = (1.0, 0);
-    for kb in (0..n).step_by(BLOCK) {
-        let end = (kb + BLOCK).min(n);
-        for k in kb..end {
-            let mut p = k;
-            for i in k + 1..n {
-                if a[i * n + k].abs() > a[p * n + k].abs() {
-                    p = i;
-                }
-            }
-            if p != k {
-                let (rk, rp) = two_rows(&mut a, n, k, p);
-                rk.swap_with_slice(rp);
-                perm.swap(k, p);
-                sign = -sign;
-            }
-            let pivot = a[k * n + k];
-            if pivot == 0.0 {
-                if info == 0 {
-                    info = k + 1;
-                }
-                continue; // the whole column below is zero too: nothing to eliminate
-            }
-            for i in k + 1..n {
-                let (rk, ri) = two_rows(&mut a, n, k, i);
-                let l = ri[k] / pivot;
-                ri[k] = l;
-                if l != 0.0 {
-                    axpy(&mut ri[k + 1..end], -l, &rk[k + 1..end]);
-                }
-            }
-        }
-        if end == n {
-            break;
-        }
-        // U12 = L11^-1 A12, then A22 -= L21 U12.
-        for i in kb + 1..end {
-            for j in kb..i {
-                let l = a[i * n + j];
-                if l != 0.0 {
-                    let (rj, ri) = two_rows(&mut a, n, j, i);
-                    axpy(&mut ri[end..], -l, &rj[end..]);
-                }
-            }
-        }
-        let rest = n - end;
-        gemm_sub(&mut a, Block::at(end * n + end, n), None, Block::at(end * n + kb, n), None, Block::at(kb * n + end, n), (rest, rest, end - kb));
+    let mut piv = Pivots { perm: (0..n).collect(), sign: 1.0, info: 0 };
+    factor_columns(&mut a, n, 0, n, &mut piv);
+    Lu { n, lu: a, perm: piv.perm, sign: piv.sign, info: piv.info }
+}
+
+/// Factors columns `[c0, c1)` of `a`, rows `c0..n` (the columns left of `c0` are done).
+fn factor_columns(a: &mut [f64], n: usize, c0: usize, c1: usize, piv: &mut Pivots) {
+    let width = c1 - c0;
+    if width <= BLOCK {
+        factor_panel(a, n, c0, c1, piv);
+        return;
     }
-    Lu { n, lu: a, perm, sign, info }
+    let mid = c0 + (width / 2).div_ceil(BLOCK) * BLOCK;
+    factor_columns(a, n, c0, mid, piv);
+    // U12 = L11^-1 A12: rows c0..mid of columns mid..c1.
+    solve_unit_lower(a, n, mid..c1, None, n, c0, mid);
+    // A22 -= L21 U12.
+    gemm_sub(a, Block::at(mid * n + mid, n), None, Block::at(mid * n + c0, n), None, Block::at(c0 * n + mid, n), (n - mid, c1 - mid, mid - c0));
+    factor_columns(a, n, mid, c1, piv);
+}
+
+/// Unblocked LU of the narrow panel of columns `[c0, c1)`, rows `c0..n`.
+fn factor_panel(a: &mut [f64], n: usize, c0: usize, c1: usize, piv: &mut Pivots) {
+    for k in c0..c1 {
+        let mut p = k;
+        for i in k + 1..n {
+            if a[i * n + k].abs() > a[p * n + k].abs() {
+                p = i;
+            }
+        }
+        if p != k {
+            let (rk, rp) = two_rows(a, n, k, p);
+            rk.swap_with_slice(rp);
+            piv.perm.swap(k, p);
+            piv.sign = -piv.sign;
+        }
+        let pivot = a[k * n + k];
+        if pivot == 0.0 {
+            if piv.info == 0 {
+                piv.info = k + 1;
+            }
+            continue; // the whole column below is zero too: nothing to eliminate
+        }
+        for i in k + 1..n {
+            let (rk, ri) = two_rows(a, n, k, i);
+            let l = ri[k] / pivot;
+            ri[k] = l;
+            if l != 0.0 {
+                axpy(&mut ri[k + 1..c1], -l, &rk[k + 1..c1]);
+            }
+        }
+    }
 }
 
 impl Lu {
@@ -131,38 +143,8 @@ impl Lu {
         for (i, &p) in self.perm.iter().enumerate() {
             x[i * m..(i + 1) * m].copy_from_slice(&b[p * ld + c0..p * ld + c1]);
         }
-        // Forward substitution with the unit lower factor, a block of rows of X at a time:
-        // first the finished rows above enter through one GEMM, then the block's own rows.
-        for kb in (0..n).step_by(BLOCK) {
-            let end = (kb + BLOCK).min(n);
-            gemm_sub(&mut x, Block::at(kb * m, m), Some(&self.lu), Block::at(kb * n, n), None, Block::at(0, m), (end - kb, m, kb));
-            for i in kb + 1..end {
-                for j in kb..i {
-                    let l = self.lu[i * n + j];
-                    if l != 0.0 {
-                        let (xj, xi) = two_rows(&mut x, m, j, i);
-                        axpy(xi, -l, xj);
-                    }
-                }
-            }
-        }
-        // Back substitution with U, blocks from the bottom.
-        for kb in (0..n).step_by(BLOCK).rev() {
-            let end = (kb + BLOCK).min(n);
-            gemm_sub(&mut x, Block::at(kb * m, m), Some(&self.lu), Block::at(kb * n + end, n), None, Block::at(end * m, m), (end - kb, m, n - end));
-            for i in (kb..end).rev() {
-                let (head, tail) = x.split_at_mut((i + 1) * m);
-                let xi = &mut head[i * m..];
-                for j in i + 1..end {
-                    let u = self.lu[i * n + j];
-                    if u != 0.0 {
-                        axpy(xi, -u, &tail[(j - i - 1) * m..(j - i) * m]);
-                    }
-                }
-                let d = self.lu[i * n + i];
-                xi.iter_mut().for_each(|v| *v /= d);
-            }
-        }
+        solve_unit_lower(&mut x, m, 0..m, Some(&self.lu), n, 0, n);
+        solve_upper(&mut x, m, 0..m, &self.lu, n, 0, n);
         x
     }
 
@@ -173,4 +155,57 @@ impl Lu {
         (0..n).for_each(|i| eye[i * n + i] = 1.0);
         self.solve(&eye, n)
     }
+}
+
+/// Solves `L X = B` in place for rows `[r0, r1)`, where L is unit lower triangular (element
+/// (i, j) at `i * ldl + j` of `l`, or of `x` itself when `l` is None) and X/B row i is row i
+/// of `x` (leading dimension `ldx`) over the columns `cols`. Halves recursively, so the work
+/// is in GEMMs of half the height; the rows above must already be final.
+fn solve_unit_lower(x: &mut [f64], ldx: usize, cols: Range<usize>, l: Option<&[f64]>, ldl: usize, r0: usize, r1: usize) {
+    if r1 - r0 <= BLOCK {
+        for i in r0 + 1..r1 {
+            for j in r0..i {
+                let lij = match l {
+                    Some(l) => l[i * ldl + j],
+                    None => x[i * ldl + j],
+                };
+                if lij != 0.0 {
+                    let (xj, xi) = two_rows(x, ldx, j, i);
+                    axpy(&mut xi[cols.clone()], -lij, &xj[cols.clone()]);
+                }
+            }
+        }
+        return;
+    }
+    let mid = r0 + ((r1 - r0) / 2).div_ceil(BLOCK) * BLOCK;
+    solve_unit_lower(x, ldx, cols.clone(), l, ldl, r0, mid);
+    let c = cols.start;
+    gemm_sub(x, Block::at(mid * ldx + c, ldx), l, Block::at(mid * ldl + r0, ldl), None, Block::at(r0 * ldx + c, ldx), (r1 - mid, cols.len(), mid - r0));
+    solve_unit_lower(x, ldx, cols, l, ldl, mid, r1);
+}
+
+/// Solves `U X = B` in place for rows `[r0, r1)`: U upper triangular with its diagonal
+/// (element (i, j) at `i * ldu + j` of `u`), X/B as in [`solve_unit_lower`].
+fn solve_upper(x: &mut [f64], ldx: usize, cols: Range<usize>, u: &[f64], ldu: usize, r0: usize, r1: usize) {
+    if r1 - r0 <= BLOCK {
+        for i in (r0..r1).rev() {
+            let (head, tail) = x.split_at_mut((i + 1) * ldx);
+            let xi = &mut head[i * ldx + cols.start..i * ldx + cols.end];
+            for j in i + 1..r1 {
+                let uij = u[i * ldu + j];
+                if uij != 0.0 {
+                    let at = (j - i - 1) * ldx;
+                    axpy(xi, -uij, &tail[at + cols.start..at + cols.end]);
+                }
+            }
+            let d = u[i * ldu + i];
+            xi.iter_mut().for_each(|v| *v /= d);
+        }
+        return;
+    }
+    let mid = r0 + ((r1 - r0) / 2).div_ceil(BLOCK) * BLOCK;
+    solve_upper(x, ldx, cols.clone(), u, ldu, mid, r1);
+    let c = cols.start;
+    gemm_sub(x, Block::at(r0 * ldx + c, ldx), Some(u), Block::at(r0 * ldu + mid, ldu), None, Block::at(mid * ldx + c, ldx), (mid - r0, cols.len(), r1 - mid));
+    solve_upper(x, ldx, cols, u, ldu, r0, mid);
 }
