@@ -1,6 +1,6 @@
 //! Dense factorizations on one row-major f64 matrix at a time: LU with partial pivoting,
 //! Cholesky, Householder QR, one-sided Jacobi for the SVD, and tridiagonal QL for the
-//! symmetric eigenproblem. The op layer converts inputs to f64 and runs the batch in parallel. LU and
+//! symmetric eigenproblem. The op layer converts inputs to f64 and runs the batch in parallel. LU (recursive) and
 //! Cholesky are blocked around a GEMM update (`blocked`); the rest are plain safe loops whose
 //! inner loops run along contiguous rows (auto-vectorized).
 
