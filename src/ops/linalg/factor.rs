@@ -3,6 +3,7 @@
 
 use crate::autograd::formulas::linalg as grad;
 use crate::autograd::record::needs_grad;
+use crate::backend::cpu::linalg::scratch::F64Buf;
 use crate::backend::cpu::linalg::{cholesky as chol, lu};
 use crate::error::Result;
 use crate::layout::broadcast_shapes;
@@ -20,7 +21,7 @@ fn square_input(a: &Tensor, name: &str) -> Result<Matrices> {
 pub fn det(a: &Tensor) -> Result<Tensor> {
     let mats = square_input(a, "linalg.det")?;
     let n = mats.n;
-    let dets = mats.map(|m| vec![lu::lu(m.to_vec(), n).det()]);
+    let dets = mats.map(|m| vec![lu::lu(m, n).det()]);
     let out = assemble(&mats.batch, &[], dets, a.dtype())?;
     if needs_grad(&[a]) {
         grad::record_det(a, &out)?;
@@ -32,7 +33,7 @@ pub fn det(a: &Tensor) -> Result<Tensor> {
 pub fn slogdet(a: &Tensor) -> Result<(Tensor, Tensor)> {
     let mats = square_input(a, "linalg.slogdet")?;
     let n = mats.n;
-    let parts = mats.map(|m| lu::lu(m.to_vec(), n).slogdet());
+    let parts = mats.map(|m| lu::lu(m, n).slogdet());
     let sign = assemble(&mats.batch, &[], parts.iter().map(|p| vec![p.0]), a.dtype())?;
     let logabs = assemble(&mats.batch, &[], parts.iter().map(|p| vec![p.1]), a.dtype())?;
     if needs_grad(&[a]) {
@@ -54,7 +55,7 @@ pub fn inv(a: &Tensor) -> Result<Tensor> {
     let mats = square_input(a, "linalg.inv")?;
     let n = mats.n;
     let parts = mats.map(|m| {
-        let f = lu::lu(m.to_vec(), n);
+        let f = lu::lu(m, n);
         if f.info > 0 {
             Err(format!("The diagonal element {} is zero, the inversion could not be completed because the input matrix is singular.", f.info))
         } else {
@@ -102,12 +103,12 @@ pub fn solve(a: &Tensor, b: &Tensor, left: bool) -> Result<Tensor> {
         t.expand(&s)
     };
     let (ma, mb) = (Matrices::of(&full(a, n)?)?, Matrices::of(&full(&b2, k)?)?);
-    let parts: Vec<Option<Vec<f64>>> = if n == 0 {
-        vec![Some(Vec::new()); ma.count()]
+    let parts: Vec<Option<F64Buf>> = if n == 0 {
+        (0..ma.count()).map(|_| Some(F64Buf::zeroed(0))).collect()
     } else {
         let one = |i: usize| {
-            let f = lu::lu(ma.data[i * n * n..(i + 1) * n * n].to_vec(), n);
-            (f.info == 0).then(|| f.solve(&mb.data[i * n * k..(i + 1) * n * k], k))
+            let f = lu::lu(&ma.data()[i * n * n..(i + 1) * n * n], n);
+            (f.info == 0).then(|| f.solve(&mb.data()[i * n * k..(i + 1) * n * k], k))
         };
         // The batch in parallel, as Matrices::map does for one operand.
         if ma.count() > 1 && n * n * (n + k) >= 1 << 12 {
@@ -118,8 +119,7 @@ pub fn solve(a: &Tensor, b: &Tensor, left: bool) -> Result<Tensor> {
     };
     let singular = "The solver failed because the input matrix is singular.";
     first_failure("torch.linalg.solve", !batch.is_empty(), parts.iter().map(|p| p.is_none().then_some(singular)))?;
-    let parts: Vec<Vec<f64>> = parts.into_iter().flatten().collect();
-    let x = assemble(&batch, &[n, k], parts, a.dtype())?;
+    let x = assemble(&batch, &[n, k], parts.into_iter().flatten(), a.dtype())?;
     if needs_grad(&[a, &b2]) {
         grad::record_solve(a, &b2, &x)?;
     }

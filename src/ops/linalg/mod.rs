@@ -49,7 +49,8 @@ pub(crate) struct Matrices {
     pub batch: Vec<usize>,
     pub m: usize,
     pub n: usize,
-    pub data: Vec<f64>,
+    /// The matrices, one after another: a contiguous f64 CPU tensor, read in place.
+    values: Tensor,
 }
 
 impl Matrices {
@@ -58,8 +59,19 @@ impl Matrices {
         let _off = GradModeGuard::new(false);
         let nd = a.ndim();
         let (m, n) = (a.shape()[nd - 2], a.shape()[nd - 1]);
-        let data = a.to_dtype(DType::F64)?.contiguous()?.to_vec::<f64>()?;
-        Ok(Matrices { batch: a.shape()[..nd - 2].to_vec(), m, n, data })
+        let values = a.to_dtype(DType::F64)?.contiguous()?;
+        Ok(Matrices { batch: a.shape()[..nd - 2].to_vec(), m, n, values })
+    }
+
+    /// All the matrices' values, row-major, one matrix after another.
+    pub fn data(&self) -> &[f64] {
+        let len = self.values.numel();
+        match self.values.cpu_ptr::<f64>() {
+            // SAFETY: `values` is a contiguous f64 CPU tensor of `len` elements, kept alive
+            // (and not written: it is private) as long as the borrow of `self`.
+            Ok(p) if len > 0 => unsafe { std::slice::from_raw_parts(p, len) },
+            _ => &[],
+        }
     }
 
     pub fn count(&self) -> usize {
@@ -74,20 +86,36 @@ impl Matrices {
         }
         if self.count() > 1 && size * self.m.max(self.n) >= 1 << 12 {
             let threads = crate::backend::cpu::threads::get_num_threads();
-            crate::backend::cpu::pool::parallel_map(self.count(), threads, |i| f(&self.data[i * size..(i + 1) * size]))
+            crate::backend::cpu::pool::parallel_map(self.count(), threads, |i| f(&self.data()[i * size..(i + 1) * size]))
         } else {
-            self.data.chunks(size).map(f).collect()
+            self.data().chunks(size).map(f).collect()
         }
     }
 }
 
 /// A tensor of shape batch + `tail` from per-matrix f64 parts, in `dtype`.
-pub(crate) fn assemble(batch: &[usize], tail: &[usize], parts: impl IntoIterator<Item = Vec<f64>>, dtype: DType) -> Result<Tensor> {
-    let data: Vec<f64> = parts.into_iter().flatten().collect();
+pub(crate) fn assemble<P: AsRef<[f64]>>(batch: &[usize], tail: &[usize], parts: impl IntoIterator<Item = P>, dtype: DType) -> Result<Tensor> {
     let mut shape = batch.to_vec();
     shape.extend_from_slice(tail);
     let _off = GradModeGuard::new(false);
-    Tensor::from_vec(data, &shape)?.to_dtype(dtype)
+    let out = Tensor::empty(&shape, DType::F64, crate::Device::Cpu)?;
+    let total = out.numel();
+    let dst = out.cpu_ptr::<f64>()?;
+    let mut written = 0;
+    for part in parts {
+        let part = part.as_ref();
+        if written + part.len() > total {
+            bail!("linalg: the parts hold more values than shape {shape:?}");
+        }
+        // SAFETY: `out` is a fresh contiguous f64 tensor of `total` elements, and
+        // [written, written + len) lies inside it (checked above).
+        unsafe { std::ptr::copy_nonoverlapping(part.as_ptr(), dst.add(written), part.len()) };
+        written += part.len();
+    }
+    if written != total {
+        bail!("linalg: the parts hold {written} values for shape {shape:?}");
+    }
+    out.to_dtype(dtype)
 }
 
 /// torch's prefix for an error in one matrix of a batch.

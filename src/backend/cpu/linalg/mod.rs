@@ -9,6 +9,7 @@ pub mod cholesky;
 pub mod eigh;
 pub mod lu;
 pub mod qr;
+pub mod scratch;
 pub mod svd;
 
 /// Row `i` of a row-major matrix with `cols` columns.
