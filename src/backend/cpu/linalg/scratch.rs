@@ -56,3 +56,21 @@ impl AsRef<[f64]> for F64Buf {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::F64Buf;
+
+    #[test]
+    fn buffers_hold_what_was_put_in_even_when_reused() {
+        for len in [0, 1, 7, 512, 300_000] {
+            let values: Vec<f64> = (0..len).map(|i| i as f64 * 0.5).collect();
+            let mut b = F64Buf::copy_of(&values);
+            assert_eq!(&b[..], &values[..]);
+            b.iter_mut().for_each(|v| *v = -1.0);
+            drop(b);
+            let z = F64Buf::zeroed(len); // may reuse the block just freed
+            assert!(z.len() == len && z.iter().all(|&v| v == 0.0));
+        }
+    }
+}
