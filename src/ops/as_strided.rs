@@ -94,20 +94,23 @@ impl Tensor {
     /// `empty_strided`): just enough elements for the furthest one.
     pub fn empty_strided(size: &[i64], stride: &[i64], dtype: DType, device: Device) -> Result<Tensor> {
         let (shape, strides) = checked_geometry(size, stride, false, dtype.size())?;
-        let layout = Layout { shape, strides, offset: 0 };
-        let storage = Tensor::empty(&[layout.storage_span()], dtype, device)?.storage().clone();
-        Ok(Tensor::from_parts(storage, layout))
+        over_fresh_memory(Layout { shape, strides, offset: 0 }, dtype, device)
     }
 
     /// A tensor laid out like `like` (strides and, relative to the start of its memory,
     /// offset), holding this tensor's values. `like` must not overlap itself.
     pub(crate) fn copy_laid_out_like(&self, like: &Layout) -> Result<Tensor> {
-        let span = like.offset + like.storage_span();
-        let storage: Arc<Storage> = Tensor::empty(&[span], self.dtype(), self.device())?.storage().clone();
-        let out = Tensor::from_parts(storage, like.clone());
+        let out = over_fresh_memory(like.clone(), self.dtype(), self.device())?;
         out.copy_(self)?;
         Ok(out)
     }
+}
+
+/// Fresh memory just large enough for `layout` (from its offset to its furthest element).
+fn over_fresh_memory(layout: Layout, dtype: DType, device: Device) -> Result<Tensor> {
+    let len = layout.offset + layout.storage_span();
+    let storage: Arc<Storage> = Tensor::empty(&[len], dtype, device)?.storage().clone();
+    Ok(Tensor::from_parts(storage, layout))
 }
 
 /// Each element's storage address in `layout`, minus `origin`, in row-major element order.

@@ -128,15 +128,14 @@ pub fn int_tuple(obj: &Bound<'_, PyAny>, func: &str, arg: &str, pos: usize) -> P
     } else if let Ok(l) = obj.cast::<PyList>() {
         l.iter().collect()
     } else {
-        return Err(PyTypeError::new_err(format!("{func}(): argument '{arg}' (position {pos}) must be tuple of ints, not {}", obj.get_type().name()?)));
+        return Err(PyTypeError::new_err(format!("{func}(): argument '{arg}' (position {pos}) must be tuple of ints, not {}", type_name(obj))));
     };
     items
         .iter()
         .enumerate()
         .map(|(i, x)| {
             int_of(x, arg).map_err(|_| {
-                let kind = x.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-                PyTypeError::new_err(format!("{func}(): argument '{arg}' (position {pos}) must be tuple of ints, but found element of type {kind} at pos {i}"))
+                PyTypeError::new_err(format!("{func}(): argument '{arg}' (position {pos}) must be tuple of ints, but found element of type {} at pos {i}", type_name(x)))
             })
         })
         .collect()
@@ -167,20 +166,8 @@ pub fn factory_shape(name: &str, args: &Bound<'_, PyTuple>) -> PyResult<Vec<usiz
     let bad = |x: &Bound<'_, PyAny>| int_of(x, "size").is_err();
     if args.len() == 1 {
         let first = args.get_item(0)?;
-        let is_sequence = first.cast::<PyTuple>().is_ok() || first.cast::<PyList>().is_ok();
-        if !is_sequence && bad(&first) {
-            return Err(PyTypeError::new_err(format!(
-                "{name}(): argument 'size' (position 1) must be tuple of ints, not {}",
-                type_name(&first)
-            )));
-        }
-        if is_sequence {
-            if let Some((i, x)) = first.try_iter()?.flatten().enumerate().find(|(_, x)| bad(x)) {
-                return Err(PyTypeError::new_err(format!(
-                    "{name}(): argument 'size' (position 1) must be tuple of ints, but found element of type {} at pos {i}",
-                    type_name(&x)
-                )));
-            }
+        if first.cast::<PyTuple>().is_ok() || first.cast::<PyList>().is_ok() || bad(&first) {
+            int_tuple(&first, name, "size", 1)?; // torch's TypeErrors for one size argument
         }
     } else if let Some((i, x)) = args.iter().enumerate().find(|(_, x)| bad(x)) {
         return Err(PyTypeError::new_err(format!(

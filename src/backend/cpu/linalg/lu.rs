@@ -41,6 +41,12 @@ pub fn lu(matrix: &[f64], n: usize) -> Lu {
     Lu { n, lu: a, perm: piv.perm, sign: piv.sign, info: piv.info }
 }
 
+/// Where the recursions halve `[lo, hi)`: the middle, rounded up to a multiple of BLOCK
+/// from `lo`, so that the leaves are whole blocks but the last.
+fn split(lo: usize, hi: usize) -> usize {
+    lo + ((hi - lo) / 2).div_ceil(BLOCK) * BLOCK
+}
+
 /// Factors columns `[c0, c1)` of `a`, rows `c0..n` (the columns left of `c0` are done).
 fn factor_columns(a: &mut [f64], n: usize, c0: usize, c1: usize, piv: &mut Pivots) {
     let width = c1 - c0;
@@ -48,7 +54,7 @@ fn factor_columns(a: &mut [f64], n: usize, c0: usize, c1: usize, piv: &mut Pivot
         factor_panel(a, n, c0, c1, piv);
         return;
     }
-    let mid = c0 + (width / 2).div_ceil(BLOCK) * BLOCK;
+    let mid = split(c0, c1);
     factor_columns(a, n, c0, mid, piv);
     // U12 = L11^-1 A12: rows c0..mid of columns mid..c1.
     solve_unit_lower(a, n, mid..c1, None, n, c0, mid);
@@ -73,6 +79,8 @@ macro_rules! with_avx2 {
             $body($($arg),*)
         }
 
+        /// # Safety
+        /// The CPU must support AVX2.
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = "avx2")]
         unsafe fn $fast($($arg: $ty),*) {
@@ -154,7 +162,7 @@ impl Lu {
             let c0 = t * width;
             (c0, self.solve_band(b, m, c0, (c0 + width).min(m)))
         });
-        let mut x = F64Buf::zeroed(n * m);
+        let mut x = F64Buf::unset(n * m); // every column lies in one band
         for (c0, part) in parts {
             let w = part.len() / n.max(1);
             for (row, src) in x.chunks_mut(m).zip(part.chunks(w.max(1))) {
@@ -168,7 +176,7 @@ impl Lu {
     /// a row-major `n x (c1 - c0)` matrix.
     fn solve_band(&self, b: &[f64], ld: usize, c0: usize, c1: usize) -> F64Buf {
         let (n, m) = (self.n, c1 - c0);
-        let mut x = F64Buf::zeroed(n * m);
+        let mut x = F64Buf::unset(n * m); // every row is copied in below
         for (i, &p) in self.perm.iter().enumerate() {
             x[i * m..(i + 1) * m].copy_from_slice(&b[p * ld + c0..p * ld + c1]);
         }
@@ -195,7 +203,7 @@ fn solve_unit_lower(x: &mut [f64], ldx: usize, cols: Range<usize>, l: Option<&[f
         lower_leaf(x, ldx, cols, l, ldl, r0, r1);
         return;
     }
-    let mid = r0 + ((r1 - r0) / 2).div_ceil(BLOCK) * BLOCK;
+    let mid = split(r0, r1);
     solve_unit_lower(x, ldx, cols.clone(), l, ldl, r0, mid);
     let c = cols.start;
     gemm_sub(x, Block::at(mid * ldx + c, ldx), l, Block::at(mid * ldl + r0, ldl), None, Block::at(r0 * ldx + c, ldx), (r1 - mid, cols.len(), mid - r0));
@@ -209,7 +217,7 @@ fn solve_upper(x: &mut [f64], ldx: usize, cols: Range<usize>, u: &[f64], ldu: us
         upper_leaf(x, ldx, cols, u, ldu, r0, r1);
         return;
     }
-    let mid = r0 + ((r1 - r0) / 2).div_ceil(BLOCK) * BLOCK;
+    let mid = split(r0, r1);
     solve_upper(x, ldx, cols.clone(), u, ldu, mid, r1);
     let c = cols.start;
     gemm_sub(x, Block::at(r0 * ldx + c, ldx), Some(u), Block::at(r0 * ldu + mid, ldu), None, Block::at(mid * ldx + c, ldx), (mid - r0, cols.len(), r1 - mid));

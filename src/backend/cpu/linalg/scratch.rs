@@ -13,8 +13,9 @@ pub struct F64Buf {
 }
 
 impl F64Buf {
-    /// `len` values left as the allocator hands them out (initialised, but any values).
-    fn any(len: usize) -> F64Buf {
+    /// `len` values left as the allocator hands them out (initialised, but any values), for
+    /// a buffer whose every value is written before it is read.
+    pub fn unset(len: usize) -> F64Buf {
         // The sizes come from tensors that exist, so they fit; out of memory aborts, as a Vec's does.
         let layout = std::alloc::Layout::array::<f64>(len).unwrap_or(std::alloc::Layout::new::<f64>());
         let block = Block::new(layout.size()).unwrap_or_else(|| std::alloc::handle_alloc_error(layout));
@@ -22,13 +23,13 @@ impl F64Buf {
     }
 
     pub fn zeroed(len: usize) -> F64Buf {
-        let mut b = F64Buf::any(len);
+        let mut b = F64Buf::unset(len);
         b.fill(0.0);
         b
     }
 
     pub fn copy_of(values: &[f64]) -> F64Buf {
-        let mut b = F64Buf::any(values.len());
+        let mut b = F64Buf::unset(values.len());
         b.copy_from_slice(values);
         b
     }
